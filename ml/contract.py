@@ -1,0 +1,129 @@
+"""Names shared by the definition builder, the schedule, the component and the tests.
+
+Everything a user sees (pipeline parameters and steps in Studio, S3 keys, resource names) is
+defined here once, so a rename is one edit and every consumer follows.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+
+PROJECT = "ml-batch-pipeline"
+STAGES = ("dev", "preprod", "prod")
+
+# Framework images the pipeline runs in (see README "Framework images").
+SKLEARN_FRAMEWORK_VERSION = "1.4-2"
+XGBOOST_FRAMEWORK_VERSION = "3.0-5"
+STEP_SCRIPTS_PYTHON = (3, 10)
+
+
+class Param(enum.StrEnum):
+    """Pipeline parameters: the schedule passes these, Studio shows them."""
+
+    PROCESSING_INSTANCE_TYPE = "ProcessingInstanceType"
+    PROCESSING_INSTANCE_COUNT = "ProcessingInstanceCount"
+    TRAINING_INSTANCE_TYPE = "TrainingInstanceType"
+    TRAINING_INSTANCE_COUNT = "TrainingInstanceCount"
+    TRANSFORM_INSTANCE_TYPE = "TransformInstanceType"
+    TRANSFORM_INSTANCE_COUNT = "TransformInstanceCount"
+    INPUT_DATA_URL = "InputDataUrl"
+    BATCH_DATA_URL = "BatchDataUrl"
+    MSE_THRESHOLD = "MseThreshold"
+    MODEL_APPROVAL_STATUS = "ModelApprovalStatus"
+
+
+class Step(enum.StrEnum):
+    """Step names as the SDK emits them into the definition (2.x suffixes model steps)."""
+
+    PREPROCESS = "Preprocess"
+    TRAIN = "Train"
+    EVALUATE = "Evaluate"
+    QUALITY_GATE = "QualityGate"
+    REGISTER_MODEL = "RegisterModel-RegisterModel"
+    CREATE_MODEL = "CreateModel-CreateModel"
+    TRANSFORM = "Transform"
+    QUALITY_GATE_FAILED = "QualityGateFailed"
+
+
+# The names passed to ModelStep, from which the SDK derives the emitted names above.
+REGISTER_MODEL_STEP_BASE = "RegisterModel"
+CREATE_MODEL_STEP_BASE = "CreateModel"
+
+# Processing outputs, by name.
+OUTPUT_TRAIN = "train"
+OUTPUT_VALIDATION = "validation"
+OUTPUT_TEST = "test"
+OUTPUT_PREPROCESSING = "preprocessing"
+OUTPUT_EVALUATION = "evaluation"
+
+EVALUATION_REPORT = "evaluation.json"
+EVALUATION_PROPERTY_FILE = "EvaluationReport"
+MSE_JSON_PATH = "regression_metrics.mse.value"
+
+APPROVAL_STATUSES = ("PendingManualApproval", "Approved")
+
+S3_URI = re.compile(r"^s3://(?P<bucket>[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(?:/(?P<key>.*))?$")
+
+
+class S3Layout:
+    """Where things live in a stack's bucket. Per-execution outputs never overwrite a past run."""
+
+    CODE_PREFIX = "code"
+    INPUT_PREFIX = "input"
+    EXECUTIONS_PREFIX = "executions"
+    SAMPLE_TRAINING_KEY = "input/training/abalone.csv"
+    SAMPLE_BATCH_KEY = "input/batch/abalone-batch.csv"
+
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{key}"
+
+    def code_key(self, digest: str, file_name: str) -> str:
+        """Code lives under a content-hashed folder: a change is a new key, nothing else is."""
+        return f"{self.CODE_PREFIX}/{digest}/{file_name}"
+
+    def execution_prefix_parts(self, step: str) -> list[str]:
+        """Parts to join with the execution id: s3://bucket/executions/<id>/<step>."""
+        return [f"s3://{self.bucket}/{self.EXECUTIONS_PREFIX}", step]
+
+
+@dataclass(frozen=True)
+class ResourceNames:
+    """Deterministic physical names, so IAM can be scoped before anything exists."""
+
+    project: str
+    stage: str
+    account_id: str
+    region: str
+
+    @property
+    def pipeline(self) -> str:
+        return f"{self.project}-{self.stage}"
+
+    @property
+    def bucket(self) -> str:
+        # Bucket names are global: account and region make them unique.
+        return f"{self.project}-{self.stage}-{self.account_id}-{self.region}"
+
+    @property
+    def execution_role(self) -> str:
+        return f"{self.pipeline}-execution"
+
+    @property
+    def model_package_group(self) -> str:
+        return f"{self.pipeline}-models"
+
+    def job_prefix(self, step: Step | str) -> str:
+        """Job-name prefix kept in the definition; IAM scopes job ARNs on it."""
+        short = {
+            Step.PREPROCESS: "prep",
+            Step.TRAIN: "train",
+            Step.EVALUATE: "eval",
+            Step.TRANSFORM: "transform",
+            Step.CREATE_MODEL: "model",
+        }[Step(step)]
+        return f"{self.pipeline}-{short}"
