@@ -73,6 +73,7 @@ class S3Layout:
     CODE_PREFIX = "code"
     INPUT_PREFIX = "input"
     EXECUTIONS_PREFIX = "executions"
+    MODELS_PREFIX = "models"
     SAMPLE_TRAINING_KEY = "input/training/abalone.csv"
     SAMPLE_BATCH_KEY = "input/batch/abalone-batch.csv"
 
@@ -118,12 +119,19 @@ class ResourceNames:
         return f"{self.pipeline}-models"
 
     def job_prefix(self, step: Step | str) -> str:
-        """Job-name prefix kept in the definition; IAM scopes job ARNs on it."""
-        short = {
-            Step.PREPROCESS: "prep",
-            Step.TRAIN: "train",
-            Step.EVALUATE: "eval",
-            Step.TRANSFORM: "transform",
-            Step.CREATE_MODEL: "model",
-        }[Step(step)]
-        return f"{self.pipeline}-{short}"
+        """Job-name prefix kept in the definition; IAM scopes job ARNs on it.
+
+        The service appends `-<execution id>-<token>-<attempt>` to it within SageMaker's 63
+        characters, so prefixes stay within JOB_PREFIX_MAX_LENGTH (a test checks every stage).
+        """
+        return f"{self.pipeline}-{_JOB_SHORT_NAMES[Step(step)]}"
+
+
+JOB_PREFIX_MAX_LENGTH = 32
+_JOB_SHORT_NAMES = {
+    Step.PREPROCESS: "prep",
+    Step.TRAIN: "train",
+    Step.EVALUATE: "eval",
+    Step.CREATE_MODEL: "model",
+    Step.TRANSFORM: "xform",
+}

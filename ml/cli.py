@@ -1,0 +1,128 @@
+"""Command line: `python -m ml definition | sample-data | run`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ml.contract import ResourceNames
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+def partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
+
+
+def stand_in_kms_key(names: ResourceNames) -> str:
+    """AWS assigns key ids at creation; offline renders use a fixed, obviously fake one."""
+    return (
+        f"arn:{partition(names.region)}:kms:{names.region}:{names.account_id}:"
+        "key/00000000-0000-0000-0000-000000000000"
+    )
+
+
+def cmd_definition(args: argparse.Namespace) -> int:
+    from ml.definition.builder import build_definition
+    from ml.definition.inputs import definition_inputs
+    from ml.packaging import build_code_package
+    from ml.settings import load_stack_settings
+
+    settings = load_stack_settings(args.project_dir, args.stack)
+    names = settings.names
+    kms_key_arn = args.kms_key_arn or stand_in_kms_key(names)
+    if not args.kms_key_arn:
+        print(f"using stand-in KMS key {kms_key_arn} (pass --kms-key-arn)", file=sys.stderr)
+    role_arn = f"arn:{partition(names.region)}:iam::{names.account_id}:role/{names.execution_role}"
+    code = build_code_package(names.bucket).uris
+    print(build_definition(definition_inputs(settings, role_arn, kms_key_arn, code)))
+    return 0
+
+
+def cmd_sample_data(args: argparse.Namespace) -> int:
+    from ml.sample_data import generate, write
+
+    write(generate(args.rows, args.seed), args.out, with_label=not args.without_label)
+    print(f"wrote {args.rows} rows to {args.out}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from ml.local.runner import QualityGateFailed, StepFailed, run_pipeline
+
+    if not args.input.is_file():
+        print(f"--input: {args.input} is not a file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    batch = args.batch or _batch_from(args.input, args.output / "batch")
+    try:
+        result = run_pipeline(args.input, batch, args.output, args.mse_threshold)
+    except (StepFailed, QualityGateFailed) as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    metrics = ", ".join(f"{k} {v:.4f}" for k, v in result.metrics.items())
+    print(f"metrics: {metrics}")
+    print(f"predictions: {', '.join(map(str, result.predictions))}")
+    return 0
+
+
+def _batch_from(input_csv: Path, folder: Path) -> Path:
+    """Without --batch, score the input rows with their label removed."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{input_csv.stem}-batch.csv"
+    with input_csv.open("rb") as reader, target.open("wb") as writer:
+        for line in reader:
+            if line.strip():
+                writer.write(line.rstrip(b"\r\n").rsplit(b",", 1)[0] + b"\n")
+    return target
+
+
+def _default_threshold() -> float:
+    from ml.settings.sources import read_project_schema
+
+    return float(read_project_schema(PROJECT_DIR).keys["mseThreshold"].default)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
+    commands = root.add_subparsers(dest="command", required=True)
+
+    definition = commands.add_parser("definition", help="print a stack's pipeline definition")
+    definition.add_argument("--stack", required=True, help="dev, preprod, prod (Pulumi.<stack>.yaml)")
+    definition.add_argument("--kms-key-arn", help="the stack's KMS key ARN, once it exists")
+    definition.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    definition.set_defaults(handler=cmd_definition)
+
+    sample = commands.add_parser("sample-data", help="write seeded rows in the Abalone layout")
+    sample.add_argument("--rows", type=int, default=4177)
+    sample.add_argument("--out", type=Path, required=True)
+    sample.add_argument("--seed", type=int, default=7)
+    sample.add_argument("--without-label", action="store_true", help="rows to score (no rings)")
+    sample.set_defaults(handler=cmd_sample_data)
+
+    run = commands.add_parser("run", help="run the pipeline's steps locally")
+    run.add_argument("--input", type=Path, required=True, help="training CSV (Abalone layout)")
+    run.add_argument("--batch", type=Path, help="CSV rows to score (default: the input rows)")
+    run.add_argument("--output", type=Path, required=True)
+    run.add_argument("--mse-threshold", type=float, default=None)
+    run.set_defaults(handler=cmd_run)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ml.settings import ConfigSourceError, SettingsError
+
+    args = parser().parse_args(argv)
+    if getattr(args, "mse_threshold", 0) is None:
+        args.mse_threshold = _default_threshold()
+    try:
+        code: int = args.handler(args)
+    except (SettingsError, ConfigSourceError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return code

@@ -1,0 +1,109 @@
+"""Local batch transform: what SageMaker does with SplitType=Line, MultiRecord and JoinSource=Input.
+
+Rows stream from the input file in mini-batches bounded by a payload size, pass through the
+model's own serving handlers (input_fn, predict_fn, output_fn), and each output line is the
+input row joined with its prediction. Memory follows the mini-batch size, not the file size.
+Run as a subprocess by the local runner: `python -m ml.local.transform ...`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any, BinaryIO
+
+from ml.packaging import STEPS_DIR
+
+sys.path.insert(0, str(STEPS_DIR))
+import evaluate  # noqa: E402  (the step script's model loading is what serving does)
+
+CSV = "text/csv"
+DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+
+
+def mini_batches(stream: BinaryIO, max_payload_bytes: int) -> Iterator[list[bytes]]:
+    """Whole lines, grouped so each batch's body stays within the payload bound."""
+    batch: list[bytes] = []
+    size = 0
+    for line in stream:
+        if not line.strip():
+            continue
+        if batch and size + len(line) > max_payload_bytes:
+            yield batch
+            batch, size = [], 0
+        batch.append(line if line.endswith(b"\n") else line + b"\n")
+        size += len(line)
+    if batch:
+        yield batch
+
+
+def score_batch(serving: ModuleType, model: Any, lines: list[bytes]) -> list[bytes]:
+    rows = serving.input_fn(b"".join(lines), CSV)
+    body = serving.output_fn(serving.predict_fn(rows, model), CSV)
+    predictions = body.encode() if isinstance(body, str) else body
+    outputs = predictions.splitlines()
+    if len(outputs) != len(lines):
+        raise RuntimeError(f"the model returned {len(outputs)} lines for {len(lines)} rows")
+    return [line.rstrip(b"\r\n") + b"," + out + b"\n" for line, out in zip(lines, outputs)]
+
+
+def transform_file(
+    serving: ModuleType, model: Any, source: Path, target: Path, max_payload_bytes: int
+) -> int:
+    """Score one file into <target>; written under a temporary name and renamed when complete."""
+    partial = target.with_name(target.name + ".partial")
+    rows = 0
+    try:
+        with source.open("rb") as reader, partial.open("wb") as writer:
+            for batch in mini_batches(reader, max_payload_bytes):
+                try:
+                    writer.writelines(score_batch(serving, model, batch))
+                except evaluate.abalone.DataError as error:
+                    # Line numbers in the error count from the start of this mini-batch.
+                    where = f"{source.name}, mini-batch from row {rows + 1}"
+                    raise evaluate.abalone.DataError(f"{where}: {error}") from error
+                rows += len(batch)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(target)
+    return rows
+
+
+def run(model_archive: Path, inputs: list[Path], output_dir: Path, max_payload_bytes: int) -> int:
+    output_dir.mkdir(parents=True, exist_ok=True)
+    total = 0
+    with tempfile.TemporaryDirectory() as scratch:
+        evaluate.extract_model(model_archive, Path(scratch))
+        serving = evaluate.load_serving_module(Path(scratch))
+        model = serving.model_fn(scratch)
+        for source in inputs:
+            # SageMaker names each result after its input object: <name>.out
+            total += transform_file(
+                serving, model, source, output_dir / f"{source.name}.out", max_payload_bytes
+            )
+    return total
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model-archive", type=Path, required=True)
+    parser.add_argument("--output-dir", type=Path, required=True)
+    parser.add_argument("--max-payload-bytes", type=int, default=DEFAULT_MAX_PAYLOAD_BYTES)
+    parser.add_argument("inputs", type=Path, nargs="+")
+    args = parser.parse_args(argv)
+    try:
+        rows = run(args.model_archive, args.inputs, args.output_dir, args.max_payload_bytes)
+    except evaluate.abalone.DataError as error:
+        print(f"transform: bad input: {error}", file=sys.stderr)
+        return 2
+    print(f"transform: scored {rows} rows")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
