@@ -81,6 +81,9 @@ def build_definition(inputs: DefinitionInputs) -> str:
             # The estimator form of TrainingStep is deprecated in favour of fit(), which is the
             # call that emits telemetry; the request it produces is the same.
             warnings.filterwarnings("ignore", message=".*TrainingStep using \"estimator\".*")
+            # ModelStep uses CreateModelStep internally, and the session notes it starts no jobs.
+            warnings.filterwarnings("ignore", message=".*deprecating the use of CreateModelStep.*")
+            warnings.filterwarnings("ignore", message=".*Running within a PipelineSession.*")
             pipeline = _pipeline(inputs, _session(inputs.region))
             definition = pipeline.definition()
     finally:

@@ -1,0 +1,53 @@
+# One entry point for people and CI. A fresh machine needs only Python 3.11+ and make:
+# the first target run installs a pinned uv into .tools/ and the locked environment into .venv/.
+PYTHON ?= python3
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+STACK ?= dev
+DEMO_DIR := build/demo
+
+.PHONY: setup demo test lint format typecheck pytest bench golden clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	$(UV) sync --frozen --all-groups
+	@touch $@
+
+setup: $(VENV)/.synced
+
+demo: setup
+	$(PY) -m ml sample-data --rows 4177 --out $(DEMO_DIR)/abalone.csv
+	$(PY) -m ml sample-data --rows 1000 --seed 11 --without-label --out $(DEMO_DIR)/batch.csv
+	$(PY) -m ml run --input $(DEMO_DIR)/abalone.csv --batch $(DEMO_DIR)/batch.csv --output $(DEMO_DIR)/run
+
+lint: setup
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+typecheck: setup
+	$(VENV)/bin/mypy
+
+pytest: setup
+	$(VENV)/bin/pytest
+
+test: lint typecheck pytest
+
+bench: setup
+	$(PY) -m bench
+
+# Rewrites the definition golden file on purpose; the tests never do.
+golden: setup
+	$(VENV)/bin/pytest tests/ml/definition/test_golden.py --update-golden
+
+clean:
+	rm -rf build $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache
