@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,6 @@ def stand_in_kms_key(names: ResourceNames) -> str:
 
 
 def cmd_definition(args: argparse.Namespace) -> int:
-    from ml.definition.builder import build_definition
     from ml.definition.inputs import definition_inputs
     from ml.packaging import build_code_package
     from ml.settings import load_stack_settings
@@ -41,7 +41,12 @@ def cmd_definition(args: argparse.Namespace) -> int:
         print(f"using stand-in KMS key {kms_key_arn} (pass --kms-key-arn)", file=sys.stderr)
     role_arn = f"arn:{partition(names.region)}:iam::{names.account_id}:role/{names.execution_role}"
     code = build_code_package(names.bucket).uris
-    print(build_definition(definition_inputs(settings, role_arn, kms_key_arn, code)))
+    # The SDK logs "sagemaker.config INFO" lines to stdout at import: keep stdout pure JSON.
+    with contextlib.redirect_stdout(sys.stderr):
+        from ml.definition.builder import build_definition
+
+        definition = build_definition(definition_inputs(settings, role_arn, kms_key_arn, code))
+    print(definition)
     return 0
 
 

@@ -1,0 +1,73 @@
+"""The local runner end to end, through the command line a user types."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from ml.cli import main
+from ml.local import transform
+from ml.sample_data import generate, write
+
+
+def test_run_trains_gates_and_scores_the_batch(
+    abalone_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "batch.csv"
+    write(generate(50, seed=9), batch, with_label=False)
+    assert main(["run", "--input", str(abalone_csv), "--batch", str(batch), "--output", str(tmp_path / "out")]) == 0
+    printed = capsys.readouterr().out
+    assert "[4/5] QualityGate: passed: test mse" in printed
+    predictions = (tmp_path / "out" / "transform" / "batch.csv.out").read_text().splitlines()
+    inputs = batch.read_text().splitlines()
+    assert len(predictions) == len(inputs) == 50
+    for row, scored in zip(inputs, predictions, strict=True):
+        assert scored.startswith(row + ",")
+        assert 1 <= float(scored.rsplit(",", 1)[1]) <= 29
+    assert not list((tmp_path / "out").glob("*.partial"))
+
+
+def test_a_failed_gate_stops_before_the_transform(
+    abalone_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    lines = abalone_csv.read_text().splitlines()
+    labels = [line.rsplit(",", 1)[1] for line in lines]
+    random.Random(1).shuffle(labels)
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("".join(f"{l.rsplit(',', 1)[0]},{y}\n" for l, y in zip(lines, labels)))
+    code = main(["run", "--input", str(shuffled), "--output", str(tmp_path / "out")])
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("Quality gate failed: test mse ")
+    assert "is above MseThreshold 8.0; the model was not registered" in error
+    assert (tmp_path / "out" / "evaluate" / "evaluation.json").is_file()
+    assert not (tmp_path / "out" / "transform").exists()
+
+
+def test_a_failed_step_stops_the_run_with_its_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\nZ,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n" * 20)
+    assert main(["run", "--input", str(bad), "--output", str(tmp_path / "out")]) == 1
+    error = capsys.readouterr().err
+    assert "Preprocess failed: preprocess: bad input: bad.csv: sex has unknown category 'Z'" in error
+    assert not (tmp_path / "out" / "preprocess").exists()
+    assert not (tmp_path / "out" / "preprocess.partial").exists()
+
+
+def test_mini_batches_respect_the_payload_bound() -> None:
+    import io
+
+    lines = [f"M,{i},1,1,1,1,1,1\n".encode() for i in range(100)]
+    batches = list(transform.mini_batches(io.BytesIO(b"".join(lines)), max_payload_bytes=64))
+    assert sum(len(b) for b in batches) == 100
+    assert all(sum(map(len, b)) <= 64 for b in batches)
+    assert [line for batch in batches for line in batch] == lines
+
+
+def test_missing_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--input", str(tmp_path / "nope.csv"), "--output", str(tmp_path)]) == 2
+    assert "nope.csv is not a file" in capsys.readouterr().err
