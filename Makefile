@@ -36,6 +36,7 @@ format: setup
 
 typecheck: setup
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --python-version 3.10 ml/steps
 
 pytest: setup
 	$(VENV)/bin/pytest

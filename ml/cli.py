@@ -98,7 +98,9 @@ def parser() -> argparse.ArgumentParser:
     commands = root.add_subparsers(dest="command", required=True)
 
     definition = commands.add_parser("definition", help="print a stack's pipeline definition")
-    definition.add_argument("--stack", required=True, help="dev, preprod, prod (Pulumi.<stack>.yaml)")
+    definition.add_argument(
+        "--stack", required=True, help="dev, preprod, prod (Pulumi.<stack>.yaml)"
+    )
     definition.add_argument("--kms-key-arn", help="the stack's KMS key ARN, once it exists")
     definition.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     definition.set_defaults(handler=cmd_definition)

@@ -34,9 +34,7 @@ def generate(rows: int, seed: int = 7) -> list[tuple[object, ...]]:
     shell = whole * np.clip(rng.normal(0.28, 0.03, rows) + 0.005 * (rings - 10), 0.15, 0.5)
     columns = [length, diameter, height, whole, shucked, viscera, shell]
     rounded = [np.round(c, 4) for c in columns]
-    return [
-        (sex[i], *(float(c[i]) for c in rounded), int(rings[i])) for i in range(rows)
-    ]
+    return [(sex[i], *(float(c[i]) for c in rounded), int(rings[i])) for i in range(rows)]
 
 
 def write(rows: list[tuple[object, ...]], path: Path, with_label: bool = True) -> None:

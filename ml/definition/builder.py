@@ -13,48 +13,49 @@ import json
 import logging
 import os
 import warnings
-from typing import Any
+from typing import Any, cast
 
 # The SDK builds a session at import; with no credentials in the environment it would probe the
 # EC2 metadata endpoint, which costs seconds off EC2 and tells the definition nothing.
 os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
 os.environ.setdefault("SAGEMAKER_SUPPRESS_V2_WARNING", "1")
 
-import boto3  # noqa: E402
-from sagemaker import image_uris  # noqa: E402
-from sagemaker.inputs import TrainingInput  # noqa: E402
-from sagemaker.model import Model  # noqa: E402
-from sagemaker.model_metrics import MetricsSource, ModelMetrics  # noqa: E402
-from sagemaker.network import NetworkConfig  # noqa: E402
-from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor  # noqa: E402
-from sagemaker.transformer import Transformer  # noqa: E402
-from sagemaker.workflow.condition_step import ConditionStep  # noqa: E402
-from sagemaker.workflow.conditions import ConditionLessThanOrEqualTo  # noqa: E402
-from sagemaker.workflow.execution_variables import ExecutionVariables  # noqa: E402
-from sagemaker.workflow.fail_step import FailStep  # noqa: E402
-from sagemaker.workflow.functions import Join, JsonGet  # noqa: E402
-from sagemaker.workflow.model_step import ModelStep  # noqa: E402
-from sagemaker.workflow.parameters import (  # noqa: E402
+import boto3
+from sagemaker import image_uris
+from sagemaker.inputs import TrainingInput
+from sagemaker.model import Model
+from sagemaker.model_metrics import MetricsSource, ModelMetrics
+from sagemaker.network import NetworkConfig
+from sagemaker.processing import ProcessingInput, ProcessingOutput, ScriptProcessor
+from sagemaker.transformer import Transformer
+from sagemaker.workflow.condition_step import ConditionStep
+from sagemaker.workflow.conditions import ConditionLessThanOrEqualTo
+from sagemaker.workflow.execution_variables import ExecutionVariables
+from sagemaker.workflow.fail_step import FailStep
+from sagemaker.workflow.functions import Join, JsonGet
+from sagemaker.workflow.model_step import ModelStep
+from sagemaker.workflow.parameters import (
     ParameterFloat,
     ParameterInteger,
     ParameterString,
 )
-from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
-from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
-from sagemaker.workflow.pipeline_definition_config import PipelineDefinitionConfig  # noqa: E402
-from sagemaker.workflow.properties import PropertyFile  # noqa: E402
-from sagemaker.workflow.retry import (  # noqa: E402
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.pipeline_context import PipelineSession
+from sagemaker.workflow.pipeline_definition_config import PipelineDefinitionConfig
+from sagemaker.workflow.properties import PropertyFile
+from sagemaker.workflow.retry import (
+    RetryPolicy,
     SageMakerJobExceptionTypeEnum,
     SageMakerJobStepRetryPolicy,
     StepExceptionTypeEnum,
     StepRetryPolicy,
 )
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep  # noqa: E402
-from sagemaker.xgboost import XGBoost  # noqa: E402
+from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
+from sagemaker.xgboost.estimator import XGBoost
 
-from ml import contract  # noqa: E402
-from ml.contract import Param, Step  # noqa: E402
-from ml.definition.inputs import DefinitionInputs  # noqa: E402
+from ml import contract
+from ml.contract import Param, Step
+from ml.definition.inputs import DefinitionInputs
 
 PROCESSING = "/opt/ml/processing"
 SHARED_CODE_DIR = f"{PROCESSING}/input/shared"
@@ -67,7 +68,9 @@ SERVING_CODE_DIR = "/opt/ml/model/code"
 CSV = "text/csv"
 # SageMaker's default mini-batch bound for MultiRecord transforms, stated so it is visible.
 TRANSFORM_MAX_PAYLOAD_MB = 6
-JOB_RETRY = {"interval_seconds": 30, "backoff_rate": 2.0, "max_attempts": 5}
+RETRY_INTERVAL_SECONDS = 30
+RETRY_BACKOFF_RATE = 2.0
+RETRY_MAX_ATTEMPTS = 5
 
 
 def build_definition(inputs: DefinitionInputs) -> str:
@@ -80,7 +83,7 @@ def build_definition(inputs: DefinitionInputs) -> str:
         with warnings.catch_warnings():
             # The estimator form of TrainingStep is deprecated in favour of fit(), which is the
             # call that emits telemetry; the request it produces is the same.
-            warnings.filterwarnings("ignore", message=".*TrainingStep using \"estimator\".*")
+            warnings.filterwarnings("ignore", message='.*TrainingStep using "estimator".*')
             # ModelStep uses CreateModelStep internally, and the session notes it starts no jobs.
             warnings.filterwarnings("ignore", message=".*deprecating the use of CreateModelStep.*")
             warnings.filterwarnings("ignore", message=".*Running within a PipelineSession.*")
@@ -109,17 +112,29 @@ def _session(region: str) -> PipelineSession:
 class _Parameters:
     def __init__(self, inputs: DefinitionInputs) -> None:
         d = inputs.defaults
-        self.processing_type = ParameterString(Param.PROCESSING_INSTANCE_TYPE, d.processing_instance_type)
-        self.processing_count = ParameterInteger(Param.PROCESSING_INSTANCE_COUNT, d.processing_instance_count)
+        self.processing_type = ParameterString(
+            Param.PROCESSING_INSTANCE_TYPE, d.processing_instance_type
+        )
+        self.processing_count = ParameterInteger(
+            Param.PROCESSING_INSTANCE_COUNT, d.processing_instance_count
+        )
         self.training_type = ParameterString(Param.TRAINING_INSTANCE_TYPE, d.training_instance_type)
-        self.training_count = ParameterInteger(Param.TRAINING_INSTANCE_COUNT, d.training_instance_count)
-        self.transform_type = ParameterString(Param.TRANSFORM_INSTANCE_TYPE, d.transform_instance_type)
-        self.transform_count = ParameterInteger(Param.TRANSFORM_INSTANCE_COUNT, d.transform_instance_count)
+        self.training_count = ParameterInteger(
+            Param.TRAINING_INSTANCE_COUNT, d.training_instance_count
+        )
+        self.transform_type = ParameterString(
+            Param.TRANSFORM_INSTANCE_TYPE, d.transform_instance_type
+        )
+        self.transform_count = ParameterInteger(
+            Param.TRANSFORM_INSTANCE_COUNT, d.transform_instance_count
+        )
         self.input_data_url = ParameterString(Param.INPUT_DATA_URL, d.input_data_url)
         self.batch_data_url = ParameterString(Param.BATCH_DATA_URL, d.batch_data_url)
         self.mse_threshold = ParameterFloat(Param.MSE_THRESHOLD, d.mse_threshold)
         self.approval_status = ParameterString(
-            Param.MODEL_APPROVAL_STATUS, d.model_approval_status, enum_values=list(contract.APPROVAL_STATUSES)
+            Param.MODEL_APPROVAL_STATUS,
+            d.model_approval_status,
+            enum_values=list(contract.APPROVAL_STATUSES),
         )
 
     def all(self) -> list[Any]:
@@ -134,7 +149,8 @@ def _pipeline(inputs: DefinitionInputs, session: PipelineSession) -> Pipeline:
     mse = JsonGet(step_name=evaluate.name, property_file=report, json_path=contract.MSE_JSON_PATH)
     gate = ConditionStep(
         name=Step.QUALITY_GATE,
-        conditions=[ConditionLessThanOrEqualTo(left=mse, right=params.mse_threshold)],
+        # JsonGet is the documented left-hand side; the SDK's type hints omit it.
+        conditions=[ConditionLessThanOrEqualTo(left=cast(Any, mse), right=params.mse_threshold)],
         if_steps=_deploy_steps(inputs, params, session, train, evaluate),
         else_steps=[_fail_step(mse, params)],
     )
@@ -147,18 +163,30 @@ def _pipeline(inputs: DefinitionInputs, session: PipelineSession) -> Pipeline:
     )
 
 
-def _job_retries() -> list[SageMakerJobStepRetryPolicy]:
+def _job_retries() -> list[RetryPolicy]:
     kinds = [
         SageMakerJobExceptionTypeEnum.INTERNAL_ERROR,
         SageMakerJobExceptionTypeEnum.CAPACITY_ERROR,
         SageMakerJobExceptionTypeEnum.RESOURCE_LIMIT,
     ]
-    return [SageMakerJobStepRetryPolicy(exception_types=kinds, **JOB_RETRY)]
+    policy = SageMakerJobStepRetryPolicy(
+        exception_types=kinds,
+        interval_seconds=RETRY_INTERVAL_SECONDS,
+        backoff_rate=RETRY_BACKOFF_RATE,
+        max_attempts=RETRY_MAX_ATTEMPTS,
+    )
+    return [policy]
 
 
-def _model_step_retries() -> list[StepRetryPolicy]:
+def _model_step_retries() -> list[RetryPolicy]:
     kinds = [StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING]
-    return [StepRetryPolicy(exception_types=kinds, **JOB_RETRY)]
+    policy = StepRetryPolicy(
+        exception_types=kinds,
+        interval_seconds=RETRY_INTERVAL_SECONDS,
+        backoff_rate=RETRY_BACKOFF_RATE,
+        max_attempts=RETRY_MAX_ATTEMPTS,
+    )
+    return [policy]
 
 
 def _execution_uri(inputs: DefinitionInputs, *parts: str) -> Join:
@@ -271,7 +299,8 @@ def _train_step(
         for name in (contract.OUTPUT_TRAIN, contract.OUTPUT_VALIDATION)
     }
     channels[contract.OUTPUT_PREPROCESSING] = TrainingInput(
-        s3_data=_output_uri(preprocess, contract.OUTPUT_PREPROCESSING), content_type="application/json"
+        s3_data=_output_uri(preprocess, contract.OUTPUT_PREPROCESSING),
+        content_type="application/json",
     )
     return TrainingStep(
         name=Step.TRAIN, estimator=estimator, inputs=channels, retry_policies=_job_retries()
@@ -325,7 +354,7 @@ def _evaluate_step(
 
 
 def _xgboost_image(inputs: DefinitionInputs) -> str:
-    return image_uris.retrieve("xgboost", inputs.region, inputs.xgboost_version)
+    return str(image_uris.retrieve("xgboost", inputs.region, inputs.xgboost_version))
 
 
 def _deploy_steps(
@@ -350,7 +379,9 @@ def _deploy_steps(
     evaluation_uri = Join(
         on="/",
         values=[
-            evaluate.properties.ProcessingOutputConfig.Outputs[contract.OUTPUT_EVALUATION].S3Output.S3Uri,
+            evaluate.properties.ProcessingOutputConfig.Outputs[
+                contract.OUTPUT_EVALUATION
+            ].S3Output.S3Uri,
             contract.EVALUATION_REPORT,
         ],
     )
@@ -363,7 +394,9 @@ def _deploy_steps(
             model_package_group_name=inputs.names.model_package_group,
             approval_status=params.approval_status,
             model_metrics=ModelMetrics(
-                model_statistics=MetricsSource(s3_uri=evaluation_uri, content_type="application/json")
+                model_statistics=MetricsSource(
+                    s3_uri=evaluation_uri, content_type="application/json"
+                )
             ),
             description=f"{inputs.names.pipeline}: passed the MSE quality gate",
         ),
@@ -377,7 +410,7 @@ def _deploy_steps(
     return [register, create, _transform_step(inputs, params, session, create)]
 
 
-def _vpc_config(inputs: DefinitionInputs) -> dict[str, list[str]] | None:
+def _vpc_config(inputs: DefinitionInputs) -> dict[str, list[Any]] | None:
     if not inputs.subnet_ids:
         return None
     return {"Subnets": list(inputs.subnet_ids), "SecurityGroupIds": list(inputs.security_group_ids)}

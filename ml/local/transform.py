@@ -19,7 +19,8 @@ from typing import Any, BinaryIO
 from ml.packaging import STEPS_DIR
 
 sys.path.insert(0, str(STEPS_DIR))
-import evaluate  # noqa: E402  (the step script's model loading is what serving does)
+import abalone
+import evaluate
 
 CSV = "text/csv"
 DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
@@ -48,7 +49,9 @@ def score_batch(serving: ModuleType, model: Any, lines: list[bytes]) -> list[byt
     outputs = predictions.splitlines()
     if len(outputs) != len(lines):
         raise RuntimeError(f"the model returned {len(outputs)} lines for {len(lines)} rows")
-    return [line.rstrip(b"\r\n") + b"," + out + b"\n" for line, out in zip(lines, outputs)]
+    return [
+        line.rstrip(b"\r\n") + b"," + out + b"\n" for line, out in zip(lines, outputs, strict=True)
+    ]
 
 
 def transform_file(
@@ -62,10 +65,10 @@ def transform_file(
             for batch in mini_batches(reader, max_payload_bytes):
                 try:
                     writer.writelines(score_batch(serving, model, batch))
-                except evaluate.abalone.DataError as error:
+                except abalone.DataError as error:
                     # Line numbers in the error count from the start of this mini-batch.
                     where = f"{source.name}, mini-batch from row {rows + 1}"
-                    raise evaluate.abalone.DataError(f"{where}: {error}") from error
+                    raise abalone.DataError(f"{where}: {error}") from error
                 rows += len(batch)
     except BaseException:
         partial.unlink(missing_ok=True)
@@ -98,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         rows = run(args.model_archive, args.inputs, args.output_dir, args.max_payload_bytes)
-    except evaluate.abalone.DataError as error:
+    except abalone.DataError as error:
         print(f"transform: bad input: {error}", file=sys.stderr)
         return 2
     print(f"transform: scored {rows} rows")

@@ -92,9 +92,9 @@ def check_threshold(value: str) -> str | None:
     try:
         number = float(value)
     except ValueError:
-        return "is not a number; allowed: a positive decimal such as \"8.0\""
+        return 'is not a number; allowed: a positive decimal such as "8.0"'
     if not math.isfinite(number) or number <= 0:
-        return "is not a positive finite number; allowed: a positive decimal such as \"8.0\""
+        return 'is not a positive finite number; allowed: a positive decimal such as "8.0"'
     return None
 
 
@@ -120,7 +120,11 @@ def check_subnet(value: str) -> str | None:
 
 
 def check_security_group(value: str) -> str | None:
-    return None if _SECURITY_GROUP.match(value) else "is not a security group id; allowed: sg-0123abcd..."
+    return (
+        None
+        if _SECURITY_GROUP.match(value)
+        else "is not a security group id; allowed: sg-0123abcd..."
+    )
 
 
 def check_project_name(value: str) -> str | None:
@@ -130,4 +134,8 @@ def check_project_name(value: str) -> str | None:
 
 
 def check_project_id(value: str) -> str | None:
-    return None if _PROJECT_ID.match(value) else "is not a SageMaker project id; allowed: p-<12 characters>"
+    return (
+        None
+        if _PROJECT_ID.match(value)
+        else "is not a SageMaker project id; allowed: p-<12 characters>"
+    )

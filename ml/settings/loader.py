@@ -115,7 +115,9 @@ def _check_values(values: dict[str, Any], checker: _Checker) -> None:
         checker.check(key, values[key], checks.check_single_instance(values[key]))
     count = values["transformInstanceCount"]
     checker.check("transformInstanceCount", count, checks.check_range(count, 1, 100))
-    checker.check("mseThreshold", values["mseThreshold"], checks.check_threshold(values["mseThreshold"]))
+    checker.check(
+        "mseThreshold", values["mseThreshold"], checks.check_threshold(values["mseThreshold"])
+    )
     for key in ("inputDataUrl", "batchDataUrl"):
         if values[key]:
             checker.check(key, values[key], checks.check_s3_uri(values[key]))
@@ -164,10 +166,22 @@ def _check_pairs(values: dict[str, Any], checker: _Checker) -> None:
     ):
         if bool(values[first]) != bool(values[second]):
             missing = second if values[first] else first
-            checker.report(missing, values[missing], f"must be set together with {first if missing == second else second}")
+            checker.report(
+                missing,
+                values[missing],
+                f"must be set together with {first if missing == second else second}",
+            )
     if values["sagemakerProjectName"]:
-        checker.check("sagemakerProjectName", values["sagemakerProjectName"], checks.check_project_name(values["sagemakerProjectName"]))
-        checker.check("sagemakerProjectId", values["sagemakerProjectId"], checks.check_project_id(values["sagemakerProjectId"]))
+        checker.check(
+            "sagemakerProjectName",
+            values["sagemakerProjectName"],
+            checks.check_project_name(values["sagemakerProjectName"]),
+        )
+        checker.check(
+            "sagemakerProjectId",
+            values["sagemakerProjectId"],
+            checks.check_project_id(values["sagemakerProjectId"]),
+        )
     checker.check_each("subnetIds", values["subnetIds"], checks.check_subnet)
     checker.check_each("securityGroupIds", values["securityGroupIds"], checks.check_security_group)
 
@@ -179,14 +193,18 @@ def _check_allowed_accounts(allowed: Any, account_id: str, checker: _Checker) ->
         allowed = json.loads(allowed)
     if allowed != [account_id]:
         checker.report(
-            ALLOWED_ACCOUNTS_KEY, allowed, f"must list exactly this stack's accountId; allowed: [{account_id!r}]"
+            ALLOWED_ACCOUNTS_KEY,
+            allowed,
+            f"must list exactly this stack's accountId; allowed: [{account_id!r}]",
         )
 
 
 def _settings_from(values: dict[str, Any], region: str, project: str) -> Settings:
     sagemaker_project = None
     if values["sagemakerProjectName"]:
-        sagemaker_project = SageMakerProject(values["sagemakerProjectName"], values["sagemakerProjectId"])
+        sagemaker_project = SageMakerProject(
+            values["sagemakerProjectName"], values["sagemakerProjectId"]
+        )
     vpc = None
     if values["subnetIds"]:
         vpc = VpcSettings(tuple(values["subnetIds"]), tuple(values["securityGroupIds"]))
@@ -204,7 +222,9 @@ def _settings_from(values: dict[str, Any], region: str, project: str) -> Setting
         model_approval_status=values["modelApprovalStatus"],
         auto_approve_models=values["autoApproveModels"],
         schedule=ScheduleSettings(
-            parse_schedule(values["schedule"]), values["scheduleTimezone"], values["scheduleEnabled"]
+            parse_schedule(values["schedule"]),
+            values["scheduleTimezone"],
+            values["scheduleEnabled"],
         ),
         alarm_emails=tuple(values["alarmEmails"]),
         protect_resources=values["protectResources"],

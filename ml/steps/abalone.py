@@ -56,7 +56,7 @@ def parse_rows(raw: bytes, with_label: bool, source: str) -> pd.DataFrame:
 
 
 def _check_field_counts(raw: bytes, expected: int, source: str) -> np.ndarray:
-    """Count fields per line with numpy (no quoting in this layout); return non-blank line numbers."""
+    """Count fields per line with numpy (no quoting in this layout); return non-blank lines."""
     if not raw.strip():
         raise DataError(f"{source}: the file has no rows")
     data = np.frombuffer(raw, dtype=np.uint8)
@@ -77,7 +77,8 @@ def _check_field_counts(raw: bytes, expected: int, source: str) -> np.ndarray:
             f"{source}: expected {expected} columns ({', '.join(COLUMNS[:expected])}), "
             f"found {', '.join(map(str, seen))} on line {lines}"
         )
-    return line_numbers[~blank]
+    numbered: np.ndarray = line_numbers[~blank]
+    return numbered
 
 
 def _check_numeric(

@@ -1,4 +1,4 @@
-"""Serving handlers for the SageMaker XGBoost container: raw CSV rows in, one prediction per line out.
+"""Serving handlers for the SageMaker XGBoost container: raw CSV rows in, a prediction per line out.
 
 Rows come in the input layout without the label (sex, then seven measurements); the fitted
 preprocessing inside the model folder is applied here, so serving matches training exactly.
@@ -16,7 +16,7 @@ import xgboost as xgb
 # The container imports this file from the model's code/ folder; its sibling module is there too.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import abalone  # noqa: E402
+import abalone
 
 CSV = "text/csv"
 MODEL_FILE = "xgboost-model.json"
@@ -36,7 +36,7 @@ def model_fn(model_dir: str) -> tuple[xgb.Booster, dict[str, Any]]:
 
 
 def input_fn(request_body: bytes | str, content_type: str) -> Any:
-    if content_type.split(";")[0].strip() != CSV:
+    if content_type.split(";", maxsplit=1)[0].strip() != CSV:
         raise UnsupportedContentType(f"content type {content_type!r} is not supported; send {CSV}")
     raw = request_body.encode("utf-8") if isinstance(request_body, str) else request_body
     return abalone.parse_rows(raw, with_label=False, source="request")
@@ -49,7 +49,7 @@ def predict_fn(rows: Any, model: tuple[xgb.Booster, dict[str, Any]]) -> np.ndarr
 
 
 def output_fn(predictions: np.ndarray, accept: str) -> str:
-    if accept.split(";")[0].strip() not in (CSV, "*/*"):
+    if accept.split(";", maxsplit=1)[0].strip() not in (CSV, "*/*"):
         raise UnsupportedContentType(f"accept type {accept!r} is not supported; ask for {CSV}")
     if len(predictions) == 0:
         return ""

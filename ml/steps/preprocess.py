@@ -23,10 +23,11 @@ SHARED_CODE_DIR = "/opt/ml/processing/input/shared"
 if os.path.isdir(SHARED_CODE_DIR):
     sys.path.insert(0, SHARED_CODE_DIR)
 
-import abalone  # noqa: E402
 from sklearn.impute import SimpleImputer  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+import abalone  # noqa: E402
 
 MIN_ROWS = 20
 
@@ -48,22 +49,20 @@ def split(
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     held_out = validation_fraction + test_fraction
     train, rest = train_test_split(frame, test_size=held_out, random_state=seed)
-    validation, test = train_test_split(
-        rest, test_size=test_fraction / held_out, random_state=seed
-    )
+    validation, test = train_test_split(rest, test_size=test_fraction / held_out, random_state=seed)
     return train, validation, test
 
 
 def fit(train: pd.DataFrame) -> dict[str, object]:
-    """Fit imputation and scaling on the training split only, so nothing leaks from held-out rows."""
+    """Fit imputation and scaling on the training split only: nothing leaks from held-out rows."""
     numeric = train[list(abalone.NUMERIC_FEATURES)].to_numpy(dtype=np.float64)
     imputer = SimpleImputer(strategy="median").fit(numeric)
     scaler = StandardScaler().fit(imputer.transform(numeric))
     names = abalone.NUMERIC_FEATURES
     return abalone.fitted_preprocessing(
-        medians=dict(zip(names, map(float, imputer.statistics_))),
-        means=dict(zip(names, map(float, scaler.mean_))),
-        scales=dict(zip(names, map(float, scaler.scale_))),
+        medians=dict(zip(names, map(float, imputer.statistics_), strict=True)),
+        means=dict(zip(names, map(float, scaler.mean_), strict=True)),
+        scales=dict(zip(names, map(float, scaler.scale_), strict=True)),
     )
 
 
@@ -95,7 +94,9 @@ def run(input_dir: Path, output_dir: Path, validation: float, test: float, seed:
     splits = split(frame, validation, test, seed)
     preprocessing = fit(splits[0])
     write_outputs(output_dir, splits, preprocessing)
-    sizes = ", ".join(f"{n} {len(f)}" for n, f in zip(("train", "validation", "test"), splits))
+    sizes = ", ".join(
+        f"{n} {len(f)}" for n, f in zip(("train", "validation", "test"), splits, strict=True)
+    )
     print(f"preprocess: {len(frame)} rows -> {sizes}")
 
 
@@ -108,7 +109,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args(argv)
     try:
-        run(args.input_dir, args.output_dir, args.validation_fraction, args.test_fraction, args.seed)
+        run(
+            args.input_dir, args.output_dir, args.validation_fraction, args.test_fraction, args.seed
+        )
     except abalone.DataError as error:
         print(f"preprocess: bad input: {error}", file=sys.stderr)
         return 2

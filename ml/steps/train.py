@@ -81,11 +81,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--min_child_weight", type=float, default=4.0)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--nthread", type=int, default=0)
-    parser.add_argument("--model-dir", type=Path, default=Path(env("SM_MODEL_DIR", "/opt/ml/model")))
-    channels = "/opt/ml/input/data"
-    parser.add_argument("--train", type=Path, default=Path(env("SM_CHANNEL_TRAIN", f"{channels}/train")))
     parser.add_argument(
-        "--validation", type=Path, default=Path(env("SM_CHANNEL_VALIDATION", f"{channels}/validation"))
+        "--model-dir", type=Path, default=Path(env("SM_MODEL_DIR", "/opt/ml/model"))
+    )
+    channels = "/opt/ml/input/data"
+    parser.add_argument(
+        "--train", type=Path, default=Path(env("SM_CHANNEL_TRAIN", f"{channels}/train"))
+    )
+    parser.add_argument(
+        "--validation",
+        type=Path,
+        default=Path(env("SM_CHANNEL_VALIDATION", f"{channels}/validation")),
     )
     parser.add_argument(
         "--preprocessing",

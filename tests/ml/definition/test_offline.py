@@ -52,7 +52,12 @@ def test_two_processes_build_byte_identical_json(project_dir: Path, tmp_path: Pa
     """Different hash seeds, clocks' time zones and working directories; stdout is only JSON."""
     outputs = []
     for seed, zone, cwd in (("0", "UTC", project_dir), ("12345", "Pacific/Auckland", tmp_path)):
-        env = {"PYTHONHASHSEED": seed, "TZ": zone, "PYTHONPATH": str(project_dir), "PATH": "/usr/bin:/bin"}
+        env = {
+            "PYTHONHASHSEED": seed,
+            "TZ": zone,
+            "PYTHONPATH": str(project_dir),
+            "PATH": "/usr/bin:/bin",
+        }
         result = subprocess.run(
             [sys.executable, "-m", "ml", "definition", "--stack", "prod"],
             cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=120,
@@ -82,8 +87,12 @@ def _substitute(node: Any, params: dict[str, Any]) -> Any:
     return node
 
 
-@pytest.mark.parametrize("step_name", [s for s in Step if s not in (Step.QUALITY_GATE, Step.QUALITY_GATE_FAILED)])
-def test_step_arguments_pass_botocore_validation(dev_definition: dict[str, Any], step_name: Step) -> None:
+@pytest.mark.parametrize(
+    "step_name", [s for s in Step if s not in (Step.QUALITY_GATE, Step.QUALITY_GATE_FAILED)]
+)
+def test_step_arguments_pass_botocore_validation(
+    dev_definition: dict[str, Any], step_name: Step
+) -> None:
     model = botocore.session.get_session().get_service_model("sagemaker")
     params = {p["Name"]: p["DefaultValue"] for p in dev_definition["Parameters"]}
     step = all_steps(dev_definition)[step_name]

@@ -29,7 +29,11 @@ def test_parameters_are_the_contract_names_with_stage_defaults(
     params = {p["Name"]: p for p in dev_definition["Parameters"]}
     assert set(params) == {p.value for p in Param}
     assert params[Param.TRAINING_INSTANCE_TYPE]["DefaultValue"] == "ml.m5.large"
-    assert params[Param.MSE_THRESHOLD] == {"Name": "MseThreshold", "Type": "Float", "DefaultValue": 8.0}
+    assert params[Param.MSE_THRESHOLD] == {
+        "Name": "MseThreshold",
+        "Type": "Float",
+        "DefaultValue": 8.0,
+    }
     assert params[Param.MODEL_APPROVAL_STATUS]["EnumValues"] == list(APPROVAL_STATUSES)
     assert params[Param.INPUT_DATA_URL]["DefaultValue"] == dev_inputs.defaults.input_data_url
 
@@ -127,13 +131,21 @@ def test_code_reaches_isolated_containers_as_inputs(
     steps = all_steps(dev_definition)
     code = dev_inputs.code
     train = steps[Step.TRAIN]["Arguments"]
-    channels = {c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in train["InputDataConfig"]}
+    channels = {
+        c["ChannelName"]: c["DataSource"]["S3DataSource"]["S3Uri"] for c in train["InputDataConfig"]
+    }
     assert channels["code"] == code.training_sourcedir
     assert train["HyperParameters"]["sagemaker_submit_directory"] == (
         '"/opt/ml/input/data/code/sourcedir.tar.gz"'
     )
-    for name, script in ((Step.PREPROCESS, code.preprocess_script), (Step.EVALUATE, code.evaluate_script)):
-        inputs = {i["InputName"]: i["S3Input"]["S3Uri"] for i in steps[name]["Arguments"]["ProcessingInputs"]}
+    for name, script in (
+        (Step.PREPROCESS, code.preprocess_script),
+        (Step.EVALUATE, code.evaluate_script),
+    ):
+        inputs = {
+            i["InputName"]: i["S3Input"]["S3Uri"]
+            for i in steps[name]["Arguments"]["ProcessingInputs"]
+        }
         assert inputs["code"] == script
         assert inputs["shared"] == code.shared_prefix
     model = steps[Step.CREATE_MODEL]["Arguments"]["PrimaryContainer"]
@@ -142,7 +154,9 @@ def test_code_reaches_isolated_containers_as_inputs(
     }  # fmt: skip
 
 
-def test_batch_transform_splits_by_line_and_joins_output_to_input(dev_definition: dict[str, Any]) -> None:
+def test_batch_transform_splits_by_line_and_joins_output_to_input(
+    dev_definition: dict[str, Any],
+) -> None:
     args = all_steps(dev_definition)[Step.TRANSFORM]["Arguments"]
     assert args["TransformInput"]["SplitType"] == "Line"
     assert args["TransformInput"]["ContentType"] == "text/csv"
@@ -170,7 +184,9 @@ def test_job_names_carry_this_pipelines_prefixes(dev_definition: dict[str, Any])
 
 
 def test_outputs_are_per_execution(dev_definition: dict[str, Any]) -> None:
-    outputs = all_steps(dev_definition)[Step.PREPROCESS]["Arguments"]["ProcessingOutputConfig"]["Outputs"]
+    outputs = all_steps(dev_definition)[Step.PREPROCESS]["Arguments"]["ProcessingOutputConfig"][
+        "Outputs"
+    ]
     for output in outputs:
         join = output["S3Output"]["S3Uri"]["Std:Join"]
         assert join["Values"][1] == {"Get": "Execution.PipelineExecutionId"}
@@ -211,7 +227,9 @@ def test_every_reference_resolves(dev_definition: dict[str, Any]) -> None:
     steps = all_steps(dev_definition)
     params = {p["Name"] for p in dev_definition["Parameters"]}
     property_files = {
-        (name, f["PropertyFileName"]) for name, s in steps.items() for f in s.get("PropertyFiles", [])
+        (name, f["PropertyFileName"])
+        for name, s in steps.items()
+        for f in s.get("PropertyFiles", [])
     }
     references = _references(dev_definition["Steps"])
     assert len(references) > 20

@@ -17,7 +17,20 @@ def test_run_trains_gates_and_scores_the_batch(
 ) -> None:
     batch = tmp_path / "batch.csv"
     write(generate(50, seed=9), batch, with_label=False)
-    assert main(["run", "--input", str(abalone_csv), "--batch", str(batch), "--output", str(tmp_path / "out")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--input",
+                str(abalone_csv),
+                "--batch",
+                str(batch),
+                "--output",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "[4/5] QualityGate: passed: test mse" in printed
     predictions = (tmp_path / "out" / "transform" / "batch.csv.out").read_text().splitlines()
@@ -36,7 +49,8 @@ def test_a_failed_gate_stops_before_the_transform(
     labels = [line.rsplit(",", 1)[1] for line in lines]
     random.Random(1).shuffle(labels)
     shuffled = tmp_path / "shuffled.csv"
-    shuffled.write_text("".join(f"{l.rsplit(',', 1)[0]},{y}\n" for l, y in zip(lines, labels)))
+    rows = zip(lines, labels, strict=True)
+    shuffled.write_text("".join(f"{line.rsplit(',', 1)[0]},{y}\n" for line, y in rows))
     code = main(["run", "--input", str(shuffled), "--output", str(tmp_path / "out")])
     assert code == 1
     error = capsys.readouterr().err
@@ -53,7 +67,9 @@ def test_a_failed_step_stops_the_run_with_its_error(
     bad.write_text("M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\nZ,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n" * 20)
     assert main(["run", "--input", str(bad), "--output", str(tmp_path / "out")]) == 1
     error = capsys.readouterr().err
-    assert "Preprocess failed: preprocess: bad input: bad.csv: sex has unknown category 'Z'" in error
+    assert (
+        "Preprocess failed: preprocess: bad input: bad.csv: sex has unknown category 'Z'" in error
+    )
     assert not (tmp_path / "out" / "preprocess").exists()
     assert not (tmp_path / "out" / "preprocess.partial").exists()
 

@@ -74,7 +74,11 @@ BAD_VALUES = [
     ("trainingInstanceType", "ml.p9.xlarge", "is not a training instance type"),
     ("transformInstanceType", "ml.t3.medium", "is not a transform instance type"),
     ("transformInstanceType", "ml.m5.huge", "is not a transform instance type"),
-    ("processingInstanceType", "ml.m5.4xlarge", "is not in allowedInstanceTypes; allowed: ml.m5.large, ml.m5.xlarge"),
+    (
+        "processingInstanceType",
+        "ml.m5.4xlarge",
+        "is not in allowedInstanceTypes; allowed: ml.m5.large, ml.m5.xlarge",
+    ),
     ("trainingInstanceCount", 2, "the step scripts run on one instance; allowed: 1"),
     ("transformInstanceCount", 0, "is out of range; allowed: 1 to 100"),
     ("mseThreshold", "eight", "is not a number"),
@@ -146,7 +150,9 @@ def test_every_problem_is_reported_at_once(project_dir: Path) -> None:
 def test_unknown_stack_names_the_stacks_there(project_dir: Path) -> None:
     from ml.settings import ConfigSourceError
 
-    with pytest.raises(ConfigSourceError, match=r"no stack file Pulumi.qa.yaml; stacks here: dev, preprod, prod"):
+    with pytest.raises(
+        ConfigSourceError, match=r"no stack file Pulumi.qa.yaml; stacks here: dev, preprod, prod"
+    ):
         load_stack_settings(project_dir, "qa")
 
 

@@ -38,7 +38,7 @@ def test_parses_the_documented_layout_and_skips_blank_lines() -> None:
     ],
 )  # fmt: skip
 def test_bad_rows_name_what_is_wrong_and_where(data: bytes, message: str) -> None:
-    with pytest.raises(abalone.DataError, match="^f.csv: ") as caught:
+    with pytest.raises(abalone.DataError, match=r"^f\.csv: ") as caught:
         abalone.parse_rows(data, True, "f.csv")
     assert message.removeprefix("f.csv: ") in str(caught.value)
 
@@ -74,7 +74,9 @@ def test_transform_imputes_scales_and_one_hot_encodes() -> None:
 def test_preprocessing_document_is_versioned() -> None:
     text = json.dumps(_preprocessing())
     assert abalone.load_preprocessing(text)["feature_names"][-3:] == ["sex_F", "sex_I", "sex_M"]
-    with pytest.raises(abalone.DataError, match="version 2 is not supported; this code reads version 1"):
+    with pytest.raises(
+        abalone.DataError, match="version 2 is not supported; this code reads version 1"
+    ):
         abalone.load_preprocessing(text.replace('"version": 1', '"version": 2'))
     with pytest.raises(abalone.DataError, match="not a preprocessing document"):
         abalone.load_preprocessing("{}")

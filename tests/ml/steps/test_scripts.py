@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -86,7 +87,12 @@ def test_preprocess_needs_enough_rows(tmp_path: Path) -> None:
 def test_trained_model_folder_is_self_contained(model_archive: Path) -> None:
     with tarfile.open(model_archive) as tar:
         names = {Path(n).as_posix().removeprefix("./") for n in tar.getnames()}
-    assert {"xgboost-model.json", "preprocessing.json", "code/inference.py", "code/abalone.py"} <= names
+    assert {
+        "xgboost-model.json",
+        "preprocessing.json",
+        "code/inference.py",
+        "code/abalone.py",
+    } <= names
 
 
 def test_evaluate_scores_test_rows_through_the_serving_code(
@@ -116,7 +122,7 @@ def test_evaluate_refuses_an_archive_that_escapes_its_folder(tmp_path: Path) -> 
     with tarfile.open(archive, "w:gz") as tar:
         info = tarfile.TarInfo("../escape.py")
         tar.addfile(info)
-    with pytest.raises(abalone.DataError, match="unsafe member '../escape.py'"):
+    with pytest.raises(abalone.DataError, match=re.escape("unsafe member '../escape.py'")):
         evaluate.extract_model(archive, tmp_path / "x")
 
 
@@ -143,8 +149,16 @@ def test_builder_container_paths_match_the_scripts_defaults() -> None:
     from ml.definition import builder
 
     defaults = {
-        "preprocess.py": [builder.PREPROCESS_INPUT_DIR, builder.PREPROCESS_OUTPUT_DIR, builder.SHARED_CODE_DIR],
-        "evaluate.py": [builder.EVALUATE_MODEL_DIR, builder.EVALUATE_TEST_DIR, builder.EVALUATE_OUTPUT_DIR],
+        "preprocess.py": [
+            builder.PREPROCESS_INPUT_DIR,
+            builder.PREPROCESS_OUTPUT_DIR,
+            builder.SHARED_CODE_DIR,
+        ],
+        "evaluate.py": [
+            builder.EVALUATE_MODEL_DIR,
+            builder.EVALUATE_TEST_DIR,
+            builder.EVALUATE_OUTPUT_DIR,
+        ],
     }
     for script, paths in defaults.items():
         text = (STEPS_DIR / script).read_text()
