@@ -44,7 +44,7 @@ pytest: setup
 test: lint typecheck pytest
 
 bench: setup
-	$(PY) -m bench
+	PYTHONPATH=. $(PY) -m bench
 
 # Rewrites the definition golden file on purpose; the tests never do.
 golden: setup

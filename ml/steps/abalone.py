@@ -42,10 +42,18 @@ class DataError(ValueError):
 def parse_rows(raw: bytes, with_label: bool, source: str) -> pd.DataFrame:
     """Validate and parse headerless CSV rows; errors name the source and the line numbers."""
     columns = COLUMNS if with_label else FEATURES
-    line_numbers = _check_field_counts(raw, len(columns), source)
-    frame = pd.read_csv(
-        io.BytesIO(raw), header=None, names=list(columns), dtype={SEX: str}, skip_blank_lines=True
-    )
+    if not raw.strip():
+        raise DataError(f"{source}: the file has no rows")
+    try:
+        frame = pd.read_csv(io.BytesIO(raw), header=None, names=list(columns), dtype={SEX: object})
+    except pd.errors.ParserError as error:
+        _check_field_counts(raw, len(columns), source)
+        raise DataError(f"{source}: not CSV in the documented layout ({error})") from error
+    # The parser rejects extra fields but pads short rows; one count catches both cheaply, and
+    # only a bad file pays for finding the lines.
+    if raw.count(b",") != (len(columns) - 1) * len(frame):
+        _check_field_counts(raw, len(columns), source)
+    line_numbers = _non_blank_line_numbers(raw)
     _check_numeric(frame, [c for c in columns if c != SEX], line_numbers, source)
     _check_sex(frame, line_numbers, source)
     if with_label:
@@ -55,19 +63,33 @@ def parse_rows(raw: bytes, with_label: bool, source: str) -> pd.DataFrame:
     return frame
 
 
-def _check_field_counts(raw: bytes, expected: int, source: str) -> np.ndarray:
-    """Count fields per line with numpy (no quoting in this layout); return non-blank lines."""
-    if not raw.strip():
-        raise DataError(f"{source}: the file has no rows")
+def _line_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start and end offsets of every line, and which lines are blank."""
     data = np.frombuffer(raw, dtype=np.uint8)
     newlines = np.flatnonzero(data == ord("\n"))
     ends = np.append(newlines, len(data)) if len(data) and data[-1] != ord("\n") else newlines
     starts = np.concatenate(([0], ends[:-1] + 1))
-    commas = np.concatenate(([0], np.cumsum(data == ord(",")))).astype(np.int64)
-    stripped = np.isin(data, (ord("\r"), ord(" "), ord("\t")), invert=True)
-    content = np.concatenate(([0], np.cumsum(stripped & (data != ord("\n"))))).astype(np.int64)
+    lengths = ends - starts
+    carriage = np.zeros(len(starts), dtype=bool)
+    carriage[lengths == 1] = data[starts[lengths == 1]] == ord("\r")
+    return starts, ends, (lengths == 0) | carriage
+
+
+def _non_blank_line_numbers(raw: bytes) -> np.ndarray:
+    """1-based numbers of the lines pandas parsed (it skips blank lines)."""
+    if b"\n\n" not in raw and b"\n\r\n" not in raw and not raw.startswith((b"\n", b"\r\n")):
+        return np.arange(1, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) + 1)
+    _, _, blank = _line_bounds(raw)
+    numbers: np.ndarray = np.flatnonzero(~blank) + 1
+    return numbers
+
+
+def _check_field_counts(raw: bytes, expected: int, source: str) -> None:
+    """Find the lines whose field count is wrong (the layout has no quoting) and say which."""
+    starts, ends, blank = _line_bounds(raw)
+    data = np.frombuffer(raw, dtype=np.uint8)
+    commas = np.concatenate(([0], np.cumsum(data == ord(","), dtype=np.int64)))
     fields = commas[ends] - commas[starts] + 1
-    blank = (content[ends] - content[starts]) == 0
     line_numbers = np.arange(1, len(starts) + 1)
     wrong = ~blank & (fields != expected)
     if wrong.any():
@@ -77,8 +99,6 @@ def _check_field_counts(raw: bytes, expected: int, source: str) -> np.ndarray:
             f"{source}: expected {expected} columns ({', '.join(COLUMNS[:expected])}), "
             f"found {', '.join(map(str, seen))} on line {lines}"
         )
-    numbered: np.ndarray = line_numbers[~blank]
-    return numbered
 
 
 def _check_numeric(
@@ -94,9 +114,13 @@ def _check_numeric(
 
 
 def _check_sex(frame: pd.DataFrame, line_numbers: np.ndarray, source: str) -> None:
-    values = frame[SEX].str.strip()
+    values = frame[SEX]
     _raise_on(values.isna().to_numpy(), line_numbers, source, f"{SEX} is missing")
     unknown = (~values.isin(SEX_CATEGORIES)).to_numpy()
+    if unknown.any():
+        # Only a file with stray spaces pays for stripping them.
+        values = values.str.strip()
+        unknown = (~values.isin(SEX_CATEGORIES)).to_numpy()
     if unknown.any():
         example = values[unknown].iloc[0]
         allowed = "/".join(SEX_CATEGORIES)

@@ -53,4 +53,4 @@ def output_fn(predictions: np.ndarray, accept: str) -> str:
         raise UnsupportedContentType(f"accept type {accept!r} is not supported; ask for {CSV}")
     if len(predictions) == 0:
         return ""
-    return "\n".join(np.char.mod("%.6g", predictions).tolist()) + "\n"
+    return "\n".join(map("{:.6g}".format, predictions.tolist())) + "\n"

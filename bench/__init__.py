@@ -1,0 +1,1 @@
+"""Benchmarks run by `make bench`: each figure beside its floor, measured in the same run."""

@@ -1,0 +1,90 @@
+"""`make bench`: definition build cost, local pipeline time, batch inference throughput."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from ml.local import runner
+from ml.sample_data import generate, write
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+REPEATS = 3
+ROW_COUNTS = (10_000, 100_000, 1_000_000)
+
+
+def probe(*args: str) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.probes", *args],
+        capture_output=True, text=True, check=True, env=env, cwd=PROJECT_DIR,
+    )  # fmt: skip
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def bench_definition() -> None:
+    floors, builds = [], []
+    for _ in range(REPEATS):  # interleaved, so both see the same machine load
+        floors.append(probe("import_floor")["seconds"])
+        builds.append(probe("build_definition")["seconds"])
+    floor, build = statistics.median(floors), statistics.median(builds)
+    added = build - floor
+    print("definition (fresh process, median of 3)")
+    print(f"  import floor {floor:.2f}s, import + build {build:.2f}s")
+    print(f"  build adds {added:.2f}s (goal <= 0.30s: {'met' if added <= 0.3 else 'NOT met'})")
+    ratio = build / floor
+    print(f"  ratio to floor {ratio:.2f}x (goal <= 1.30x: {'met' if ratio <= 1.3 else 'NOT met'})")
+
+
+def bench_local_pipeline(work: Path) -> Path:
+    data = work / "abalone.csv"
+    write(generate(4177), data)
+    batch = work / "batch.csv"
+    write(generate(4177, seed=5), batch, with_label=False)
+    started = time.perf_counter()
+    runner.run_pipeline(data, batch, work / "run", threshold=8.0, report=lambda _: None)
+    seconds = time.perf_counter() - started
+    print("local pipeline end to end, 4,177 rows")
+    print(f"  {seconds:.1f}s (goal < 20s on 2 cores: {'met' if seconds < 20 else 'NOT met'})")
+    return work / "run" / "train" / runner.MODEL_ARCHIVE
+
+
+def bench_inference(work: Path, model_archive: Path) -> None:
+    print("batch inference through the serving handlers vs the floor (pandas parse + bare predict)")
+    peaks = []
+    for rows in ROW_COUNTS:
+        rows_csv = work / f"rows-{rows}.csv"
+        write(generate(rows, seed=rows), rows_csv, with_label=False)
+        served = probe("handlers", str(model_archive), str(rows_csv), str(work / f"out-{rows}"))
+        floor = probe("floor", str(model_archive), str(rows_csv))
+        rate, floor_rate = rows / served["seconds"], rows / floor["seconds"]
+        ratio = rate / floor_rate
+        peaks.append(served["peak_mb"])
+        verdict = "met" if ratio >= 0.7 else "NOT met"
+        print(
+            f"  {rows:>9,} rows: {rate:>10,.0f} rows/s, floor {floor_rate:>10,.0f} rows/s, "
+            f"ratio {ratio:.2f} (goal >= 0.70: {verdict}); peak {served['peak_mb']:.0f} MB "
+            f"(floor {floor['peak_mb']:.0f} MB)"
+        )
+    # 10^5 rows (~5 MB) fill about one 6 MB mini-batch; 10^6 rows are ten of them.
+    growth = peaks[-1] / peaks[1]
+    bounded = "met" if growth < 1.25 else "NOT met"
+    print(f"  peak memory 10^6 vs 10^5 rows: {growth:.2f}x (bounded by the mini-batch: {bounded})")
+
+
+def main() -> None:
+    bench_definition()
+    with tempfile.TemporaryDirectory() as scratch:
+        model_archive = bench_local_pipeline(Path(scratch))
+        bench_inference(Path(scratch), model_archive)
+
+
+if __name__ == "__main__":
+    main()

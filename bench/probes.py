@@ -1,0 +1,99 @@
+"""Work measured in fresh processes: `python -m bench.probes <probe> ...` prints one JSON line.
+
+Each probe runs alone in its process, so its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _peak_mb() -> float:
+    """This process's own peak resident memory. ru_maxrss would not do: Linux carries it over
+    from the parent across fork and exec, so a child would report the bench's peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _report(**values: float) -> None:
+    print(json.dumps({**values, "peak_mb": round(_peak_mb(), 1)}))
+
+
+def import_floor() -> None:
+    started = time.perf_counter()
+    import ml.definition.builder  # noqa: F401
+    from ml.definition.inputs import definition_inputs  # noqa: F401
+    from ml.packaging import build_code_package  # noqa: F401
+    from ml.settings import load_stack_settings  # noqa: F401
+
+    _report(seconds=time.perf_counter() - started)
+
+
+def build_definition() -> None:
+    started = time.perf_counter()
+    from ml.cli import stand_in_kms_key
+    from ml.definition.builder import build_definition as build
+    from ml.definition.inputs import definition_inputs
+    from ml.packaging import build_code_package
+    from ml.settings import load_stack_settings
+
+    settings = load_stack_settings(PROJECT_DIR, "prod")
+    names = settings.names
+    role = f"arn:aws:iam::{names.account_id}:role/{names.execution_role}"
+    code = build_code_package(names.bucket).uris
+    build(definition_inputs(settings, role, stand_in_kms_key(names), code))
+    _report(seconds=time.perf_counter() - started)
+
+
+def handlers(model_archive: str, rows_csv: str, out_dir: str) -> None:
+    """Batch inference as the local transform does it: mini-batches through the handlers."""
+    import tempfile
+
+    from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, evaluate, transform_file
+
+    with tempfile.TemporaryDirectory() as scratch:
+        evaluate.extract_model(Path(model_archive), Path(scratch))
+        serving = evaluate.load_serving_module(Path(scratch))
+        model = serving.model_fn(scratch)
+    # Timed from a loaded model, as the floor is: what scales with the rows is compared.
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    target = Path(out_dir) / f"{Path(rows_csv).name}.out"
+    started = time.perf_counter()
+    rows = transform_file(serving, model, Path(rows_csv), target, DEFAULT_MAX_PAYLOAD_BYTES)
+    _report(seconds=time.perf_counter() - started, rows=rows)
+
+
+def floor(model_archive: str, rows_csv: str) -> None:
+    """The floor: pandas parses the CSV, and a bare booster predicts on a ready matrix."""
+    import tempfile
+
+    import pandas as pd
+
+    sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
+    import abalone
+    import evaluate
+
+    with tempfile.TemporaryDirectory() as scratch:
+        evaluate.extract_model(Path(model_archive), Path(scratch))
+        booster, preprocessing = evaluate.load_serving_module(Path(scratch)).model_fn(scratch)
+    started = time.perf_counter()
+    frame = pd.read_csv(rows_csv, header=None, names=list(abalone.FEATURES))
+    parse_seconds = time.perf_counter() - started
+    matrix = abalone.transform(frame, preprocessing)  # not timed: the floor starts from it
+    started = time.perf_counter()
+    booster.inplace_predict(matrix)
+    _report(seconds=parse_seconds + time.perf_counter() - started, rows=len(frame))
+
+
+if __name__ == "__main__":
+    probe, *args = sys.argv[1:]
+    {"import_floor": import_floor, "build_definition": build_definition, "handlers": handlers,
+     "floor": floor}[probe](*args)  # fmt: skip
