@@ -9,6 +9,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -57,7 +58,10 @@ def handlers(model_archive: str, rows_csv: str, out_dir: str) -> None:
     """Batch inference as the local transform does it: mini-batches through the handlers."""
     import tempfile
 
-    from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, evaluate, transform_file
+    from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, transform_file
+
+    sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
+    import evaluate
 
     with tempfile.TemporaryDirectory() as scratch:
         evaluate.extract_model(Path(model_archive), Path(scratch))
@@ -93,7 +97,13 @@ def floor(model_archive: str, rows_csv: str) -> None:
     _report(seconds=parse_seconds + time.perf_counter() - started, rows=len(frame))
 
 
+PROBES: dict[str, Callable[..., None]] = {
+    "import_floor": import_floor,
+    "build_definition": build_definition,
+    "handlers": handlers,
+    "floor": floor,
+}
+
 if __name__ == "__main__":
     probe, *args = sys.argv[1:]
-    {"import_floor": import_floor, "build_definition": build_definition, "handlers": handlers,
-     "floor": floor}[probe](*args)  # fmt: skip
+    PROBES[probe](*args)
