@@ -169,24 +169,24 @@ def _job_retries() -> list[RetryPolicy]:
         SageMakerJobExceptionTypeEnum.CAPACITY_ERROR,
         SageMakerJobExceptionTypeEnum.RESOURCE_LIMIT,
     ]
-    policy = SageMakerJobStepRetryPolicy(
-        exception_types=kinds,
-        interval_seconds=RETRY_INTERVAL_SECONDS,
-        backoff_rate=RETRY_BACKOFF_RATE,
-        max_attempts=RETRY_MAX_ATTEMPTS,
-    )
-    return [policy]
+    return [_retry(SageMakerJobStepRetryPolicy, kinds)]
 
 
 def _model_step_retries() -> list[RetryPolicy]:
+    # ModelStep rejects the job-step policy; transient service errors are what it can retry.
     kinds = [StepExceptionTypeEnum.SERVICE_FAULT, StepExceptionTypeEnum.THROTTLING]
-    policy = StepRetryPolicy(
+    return [_retry(StepRetryPolicy, kinds)]
+
+
+def _retry(policy: Any, kinds: list[Any]) -> RetryPolicy:
+    # Exactly one of max_attempts / expire_after_mins: the SDK does not enforce it.
+    retry: RetryPolicy = policy(
         exception_types=kinds,
         interval_seconds=RETRY_INTERVAL_SECONDS,
         backoff_rate=RETRY_BACKOFF_RATE,
         max_attempts=RETRY_MAX_ATTEMPTS,
     )
-    return [policy]
+    return retry
 
 
 def _execution_uri(inputs: DefinitionInputs, *parts: str) -> Join:
