@@ -48,7 +48,7 @@ bench: setup
 
 # Rewrites the definition golden file on purpose; the tests never do.
 golden: setup
-	$(VENV)/bin/pytest tests/ml/definition/test_golden.py --update-golden
+	$(VENV)/bin/pytest tests/ml/definition/test_offline.py -k golden --update-golden
 
 clean:
 	rm -rf build $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

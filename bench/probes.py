@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# The step scripts import each other by bare name, as inside the containers.
+sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
 
 
 def _peak_mb() -> float:
@@ -31,8 +33,7 @@ def _report(**values: float) -> None:
 def import_floor() -> None:
     started = time.perf_counter()
     import ml.definition.builder  # noqa: F401
-    from ml.definition.inputs import definition_inputs  # noqa: F401
-    from ml.packaging import build_code_package  # noqa: F401
+    from ml.definition.inputs import offline_definition_inputs  # noqa: F401
     from ml.settings import load_stack_settings  # noqa: F401
 
     _report(seconds=time.perf_counter() - started)
@@ -40,54 +41,37 @@ def import_floor() -> None:
 
 def build_definition() -> None:
     started = time.perf_counter()
-    from ml.cli import stand_in_kms_key
     from ml.definition.builder import build_definition as build
-    from ml.definition.inputs import definition_inputs
-    from ml.packaging import build_code_package
+    from ml.definition.inputs import offline_definition_inputs
     from ml.settings import load_stack_settings
 
-    settings = load_stack_settings(PROJECT_DIR, "prod")
-    names = settings.names
-    role = f"arn:aws:iam::{names.account_id}:role/{names.execution_role}"
-    code = build_code_package(names.bucket).uris
-    build(definition_inputs(settings, role, stand_in_kms_key(names), code))
+    build(offline_definition_inputs(load_stack_settings(PROJECT_DIR, "prod")))
     _report(seconds=time.perf_counter() - started)
 
 
 def handlers(model_archive: str, rows_csv: str, out_dir: str) -> None:
     """Batch inference as the local transform does it: mini-batches through the handlers."""
-    import tempfile
-
+    import evaluate
     from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, transform_file
 
-    sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
-    import evaluate
-
-    with tempfile.TemporaryDirectory() as scratch:
-        evaluate.extract_model(Path(model_archive), Path(scratch))
-        serving = evaluate.load_serving_module(Path(scratch))
-        model = serving.model_fn(scratch)
-    # Timed from a loaded model, as the floor is: what scales with the rows is compared.
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     target = Path(out_dir) / f"{Path(rows_csv).name}.out"
-    started = time.perf_counter()
-    rows = transform_file(serving, model, Path(rows_csv), target, DEFAULT_MAX_PAYLOAD_BYTES)
-    _report(seconds=time.perf_counter() - started, rows=rows)
+    with evaluate.loaded_model(Path(model_archive)) as (serving, model):
+        # Timed from a loaded model, as the floor is: what scales with the rows is compared.
+        started = time.perf_counter()
+        rows = transform_file(serving, model, Path(rows_csv), target, DEFAULT_MAX_PAYLOAD_BYTES)
+        _report(seconds=time.perf_counter() - started, rows=rows)
 
 
 def floor(model_archive: str, rows_csv: str) -> None:
     """The floor: pandas parses the CSV, and a bare booster predicts on a ready matrix."""
-    import tempfile
-
     import pandas as pd
 
-    sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
     import abalone
     import evaluate
 
-    with tempfile.TemporaryDirectory() as scratch:
-        evaluate.extract_model(Path(model_archive), Path(scratch))
-        booster, preprocessing = evaluate.load_serving_module(Path(scratch)).model_fn(scratch)
+    with evaluate.loaded_model(Path(model_archive)) as (_, model):
+        booster, preprocessing = model
     started = time.perf_counter()
     frame = pd.read_csv(rows_csv, header=None, names=list(abalone.FEATURES))
     parse_seconds = time.perf_counter() - started

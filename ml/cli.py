@@ -8,44 +8,24 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from ml.contract import ResourceNames
-
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_FAILED = 1
 EXIT_BAD_INPUT = 2
 
 
-def partition(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    return "aws-us-gov" if region.startswith("us-gov-") else "aws"
-
-
-def stand_in_kms_key(names: ResourceNames) -> str:
-    """AWS assigns key ids at creation; offline renders use a fixed, obviously fake one."""
-    return (
-        f"arn:{partition(names.region)}:kms:{names.region}:{names.account_id}:"
-        "key/00000000-0000-0000-0000-000000000000"
-    )
-
-
 def cmd_definition(args: argparse.Namespace) -> int:
-    from ml.definition.inputs import definition_inputs
-    from ml.packaging import build_code_package
+    from ml.definition.inputs import offline_definition_inputs
     from ml.settings import load_stack_settings
 
     settings = load_stack_settings(args.project_dir, args.stack)
-    names = settings.names
-    kms_key_arn = args.kms_key_arn or stand_in_kms_key(names)
+    inputs = offline_definition_inputs(settings, args.kms_key_arn)
     if not args.kms_key_arn:
-        print(f"using stand-in KMS key {kms_key_arn} (pass --kms-key-arn)", file=sys.stderr)
-    role_arn = f"arn:{partition(names.region)}:iam::{names.account_id}:role/{names.execution_role}"
-    code = build_code_package(names.bucket).uris
+        print(f"using stand-in KMS key {inputs.kms_key_arn} (pass --kms-key-arn)", file=sys.stderr)
     # The SDK logs "sagemaker.config INFO" lines to stdout at import: keep stdout pure JSON.
     with contextlib.redirect_stdout(sys.stderr):
         from ml.definition.builder import build_definition
 
-        definition = build_definition(definition_inputs(settings, role_arn, kms_key_arn, code))
+        definition = build_definition(inputs)
     print(definition)
     return 0
 

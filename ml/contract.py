@@ -71,7 +71,6 @@ class S3Layout:
     """Where things live in a stack's bucket. Per-execution outputs never overwrite a past run."""
 
     CODE_PREFIX = "code"
-    INPUT_PREFIX = "input"
     EXECUTIONS_PREFIX = "executions"
     MODELS_PREFIX = "models"
     SAMPLE_TRAINING_KEY = "input/training/abalone.csv"
@@ -87,9 +86,10 @@ class S3Layout:
         """Code lives under a content-hashed folder: a change is a new key, nothing else is."""
         return f"{self.CODE_PREFIX}/{digest}/{file_name}"
 
-    def execution_prefix_parts(self, step: str) -> list[str]:
-        """Parts to join with the execution id: s3://bucket/executions/<id>/<step>."""
-        return [f"s3://{self.bucket}/{self.EXECUTIONS_PREFIX}", step]
+    @property
+    def executions_root(self) -> str:
+        """Joined at run time with the execution id: s3://bucket/executions/<id>/<step>."""
+        return self.uri(self.EXECUTIONS_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -113,6 +113,25 @@ class ResourceNames:
     @property
     def execution_role(self) -> str:
         return f"{self.pipeline}-execution"
+
+    @property
+    def partition(self) -> str:
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        return "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+
+    @property
+    def execution_role_arn(self) -> str:
+        """Known before the role exists, because its name is deterministic (offline renders)."""
+        return f"arn:{self.partition}:iam::{self.account_id}:role/{self.execution_role}"
+
+    @property
+    def stand_in_kms_key_arn(self) -> str:
+        """AWS assigns key ids at creation; offline renders use a fixed, obviously fake one."""
+        return (
+            f"arn:{self.partition}:kms:{self.region}:{self.account_id}:"
+            "key/00000000-0000-0000-0000-000000000000"
+        )
 
     @property
     def model_package_group(self) -> str:

@@ -191,7 +191,7 @@ def _retry(policy: Any, kinds: list[Any]) -> RetryPolicy:
 
 def _execution_uri(inputs: DefinitionInputs, *parts: str) -> Join:
     """s3://bucket/executions/<execution id>/<parts>: a run never overwrites another's outputs."""
-    root = f"s3://{inputs.bucket}/{contract.S3Layout.EXECUTIONS_PREFIX}"
+    root = contract.S3Layout(inputs.bucket).executions_root
     return Join(on="/", values=[root, ExecutionVariables.PIPELINE_EXECUTION_ID, *parts])
 
 
@@ -280,7 +280,7 @@ def _train_step(
         instance_count=params.training_count,
         # A plain string: the SDK would call AWS for a default bucket given a pipeline variable.
         # SageMaker appends the job name, which carries the execution id, so runs never collide.
-        output_path=f"s3://{inputs.bucket}/{contract.S3Layout.MODELS_PREFIX}",
+        output_path=contract.S3Layout(inputs.bucket).uri(contract.S3Layout.MODELS_PREFIX),
         volume_kms_key=inputs.kms_key_arn,
         output_kms_key=inputs.kms_key_arn,
         max_run=inputs.max_runtime_seconds,

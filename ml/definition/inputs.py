@@ -10,7 +10,7 @@ from ml.contract import (
     ResourceNames,
     S3Layout,
 )
-from ml.packaging import CodeUris
+from ml.packaging import CodeUris, build_code_package
 from ml.settings import Settings
 
 # Seeded hyperparameters of the example model (see README "Bring your own model").
@@ -56,7 +56,6 @@ class DefinitionInputs:
     sklearn_version: str = SKLEARN_FRAMEWORK_VERSION
     xgboost_version: str = XGBOOST_FRAMEWORK_VERSION
     hyperparameters: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HYPERPARAMETERS))
-    description: str = "Preprocess, train, evaluate, gate, register and batch-transform"
 
 
 def parameter_defaults(settings: Settings, bucket: str) -> ParameterDefaults:
@@ -92,3 +91,14 @@ def definition_inputs(
         subnet_ids=vpc.subnet_ids if vpc else (),
         security_group_ids=vpc.security_group_ids if vpc else (),
     )
+
+
+def offline_definition_inputs(
+    settings: Settings, kms_key_arn: str | None = None
+) -> DefinitionInputs:
+    """Inputs for a render with no cloud: the deterministic role ARN, the stand-in key unless one
+    is given, and the code URIs of this checkout."""
+    names = settings.names
+    code = build_code_package(names.bucket).uris
+    key = kms_key_arn or names.stand_in_kms_key_arn
+    return definition_inputs(settings, names.execution_role_arn, key, code)

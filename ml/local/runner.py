@@ -104,7 +104,6 @@ def train(out: Path) -> str:
             "SM_CHANNEL_VALIDATION": str(splits / "validation"),
             "SM_CHANNEL_PREPROCESSING": str(splits / "preprocessing"),
         }
-        # Training runs from the unpacked sourcedir, as in the container.
         message = _run_process(Step.TRAIN, [str(STEPS_DIR / "train.py")], env)
         with tarfile.open(stage / MODEL_ARCHIVE, "w:gz") as tar:
             for path in sorted(model_dir.rglob("*")):

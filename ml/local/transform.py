@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -91,10 +90,7 @@ def transform_file(
 def run(model_archive: Path, inputs: list[Path], output_dir: Path, max_payload_bytes: int) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     total = 0
-    with tempfile.TemporaryDirectory() as scratch:
-        evaluate.extract_model(model_archive, Path(scratch))
-        serving = evaluate.load_serving_module(Path(scratch))
-        model = serving.model_fn(scratch)
+    with evaluate.loaded_model(model_archive) as (serving, model):
         for source in inputs:
             # SageMaker names each result after its input object: <name>.out
             total += transform_file(

@@ -8,12 +8,14 @@ inference will run, preprocessing included. Writes evaluation.json:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
 import sys
 import tarfile
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -51,6 +53,15 @@ def load_serving_module(model_dir: Path) -> ModuleType:
     return module
 
 
+@contextlib.contextmanager
+def loaded_model(model_archive: Path) -> Iterator[tuple[ModuleType, Any]]:
+    """The model's own serving module and its loaded model, from a model.tar.gz."""
+    with tempfile.TemporaryDirectory() as scratch:
+        extract_model(model_archive, Path(scratch))
+        serving = load_serving_module(Path(scratch))
+        yield serving, serving.model_fn(scratch)
+
+
 def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float]]:
     errors = predicted - actual
     mse = float(np.mean(errors**2))
@@ -71,10 +82,7 @@ def evaluate(model_archive: Path, test_dir: Path) -> dict[str, Any]:
     frame = pd.concat(
         [abalone.parse_rows(f.read_bytes(), with_label=True, source=f.name) for f in files]
     )
-    with tempfile.TemporaryDirectory() as scratch:
-        extract_model(model_archive, Path(scratch))
-        serving = load_serving_module(Path(scratch))
-        model = serving.model_fn(scratch)
+    with loaded_model(model_archive) as (serving, model):
         predictions = serving.predict_fn(frame[list(abalone.FEATURES)], model)
     actual = frame[abalone.LABEL].to_numpy(dtype=np.float64)
     return {"regression_metrics": regression_metrics(actual, predictions), "rows": len(frame)}

@@ -6,24 +6,14 @@ from typing import Any
 
 import pytest
 
-from ml.cli import stand_in_kms_key
 from ml.definition.builder import build_definition
-from ml.definition.inputs import DefinitionInputs, definition_inputs
-from ml.packaging import build_code_package
+from ml.definition.inputs import DefinitionInputs, offline_definition_inputs
 from ml.settings import load_stack_settings
-
-
-def reference_inputs(project_dir: Path, stack: str = "dev") -> DefinitionInputs:
-    settings = load_stack_settings(project_dir, stack)
-    names = settings.names
-    role = f"arn:aws:iam::{names.account_id}:role/{names.execution_role}"
-    code = build_code_package(names.bucket).uris
-    return definition_inputs(settings, role, stand_in_kms_key(names), code)
 
 
 @pytest.fixture(scope="session")
 def dev_inputs(project_dir: Path) -> DefinitionInputs:
-    return reference_inputs(project_dir)
+    return offline_definition_inputs(load_stack_settings(project_dir, "dev"))
 
 
 @pytest.fixture(scope="session")

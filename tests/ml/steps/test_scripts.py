@@ -17,6 +17,7 @@ import evaluate
 import inference
 import preprocess
 import train
+from ml.contract import STEP_SCRIPTS_PYTHON
 from ml.packaging import STEPS_DIR
 
 
@@ -142,7 +143,7 @@ def test_serving_handlers_take_raw_rows(model_archive: Path, tmp_path: Path) -> 
 
 def test_step_scripts_parse_as_python_3_10() -> None:
     for script in STEPS_DIR.glob("*.py"):
-        ast.parse(script.read_text(), filename=script.name, feature_version=(3, 10))
+        ast.parse(script.read_text(), filename=script.name, feature_version=STEP_SCRIPTS_PYTHON)
 
 
 def test_builder_container_paths_match_the_scripts_defaults() -> None:
