@@ -8,12 +8,17 @@ model learns from them about as well as it learns from the real data.
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import numpy as np
 
 SEX_SHARES = {"M": 0.366, "F": 0.313, "I": 0.321}
 MAX_ROWS = 10_000_000
+# What dev and preprod stacks upload so their first run needs no data preparation: as many
+# rows as the UCI data set, and an unlabelled batch drawn with another seed.
+TRAINING_ROWS, TRAINING_SEED = 4177, 7
+BATCH_ROWS, BATCH_SEED = 1000, 11
 
 
 def generate(rows: int, seed: int = 7) -> list[tuple[object, ...]]:
@@ -42,7 +47,17 @@ def write(rows: list[tuple[object, ...]], path: Path, with_label: bool = True) -
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        for row in rows:
-            writer.writerow(row if with_label else row[:-1])
+        _write_rows(handle, rows, with_label)
     partial.replace(path)
+
+
+def csv_text(rows: list[tuple[object, ...]], with_label: bool = True) -> str:
+    buffer = io.StringIO()
+    _write_rows(buffer, rows, with_label)
+    return buffer.getvalue()
+
+
+def _write_rows(handle: io.TextIOBase, rows: list[tuple[object, ...]], with_label: bool) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    for row in rows:
+        writer.writerow(row if with_label else row[:-1])

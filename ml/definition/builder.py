@@ -159,6 +159,9 @@ def _pipeline(inputs: DefinitionInputs, session: PipelineSession) -> Pipeline:
         parameters=params.all(),
         steps=[preprocess, train, evaluate, gate],
         sagemaker_session=session,
+        # No Experiments trial per execution: nothing outside the stack's state to clean up, and
+        # the execution role needs no Experiments permissions.
+        pipeline_experiment_config=None,
         pipeline_definition_config=PipelineDefinitionConfig(use_custom_job_prefix=True),
     )
 

@@ -128,6 +128,8 @@ def _check_values(values: dict[str, Any], checker: _Checker) -> None:
     checker.check("maxJobRuntimeSeconds", runtime, checks.check_range(runtime, 60, 432_000))
     parallel = values["maxParallelSteps"]
     checker.check("maxParallelSteps", parallel, checks.check_range(parallel, 1, 256))
+    kept = values["executionRetentionDays"]
+    checker.check("executionRetentionDays", kept, checks.check_range(kept, 1, 3650))
     retention = values["logRetentionDays"]
     checker.check("logRetentionDays", retention, checks.check_log_retention(retention))
     _check_pairs(values, checker)
@@ -231,6 +233,7 @@ def _settings_from(values: dict[str, Any], region: str, project: str) -> Setting
         upload_sample_data=values["uploadSampleData"],
         max_job_runtime_seconds=values["maxJobRuntimeSeconds"],
         max_parallel_steps=values["maxParallelSteps"],
+        execution_retention_days=values["executionRetentionDays"],
         sagemaker_project=sagemaker_project,
         log_groups=LogGroupSettings(values["manageLogGroups"], values["logRetentionDays"]),
         vpc=vpc,

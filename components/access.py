@@ -1,0 +1,66 @@
+"""The pipeline execution role: what the jobs, models and registrations may do, and no more."""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+from pulumi_aws import iam
+
+from components.context import Context
+from components.documents.definition import image_uris
+from components.documents.iam import (
+    SAGEMAKER_SERVICE,
+    ExecutionScope,
+    execution_role_policy,
+    service_trust_policy,
+)
+from ml.definition.inputs import parameter_defaults
+
+
+def create_execution_role(ctx: Context) -> iam.Role:
+    return iam.Role(
+        ctx.child("execution-role"),
+        name=ctx.names.execution_role,
+        description=f"Runs the jobs and models of the {ctx.names.pipeline} pipeline",
+        assume_role_policy=json.dumps(service_trust_policy(SAGEMAKER_SERVICE)),
+        tags=ctx.tags,
+        opts=ctx.opts(),
+    )
+
+
+def read_uris(ctx: Context) -> tuple[str, ...]:
+    """The data a run reads: the configured inputs, or the sample data in the stack bucket."""
+    defaults = parameter_defaults(ctx.settings, ctx.names.bucket)
+    return (defaults.input_data_url, defaults.batch_data_url)
+
+
+def execution_scope(ctx: Context, key_arn: str, definition: str) -> ExecutionScope:
+    settings = ctx.settings
+    vpc = settings.vpc
+    return ExecutionScope(
+        names=ctx.names,
+        key_arn=key_arn,
+        read_uris=read_uris(ctx),
+        image_uris=tuple(image_uris(definition)),
+        allowed_instance_types=settings.allowed_instance_types,
+        max_runtime_seconds=settings.max_job_runtime_seconds,
+        auto_approve_models=settings.auto_approve_models,
+        subnet_ids=vpc.subnet_ids if vpc else (),
+        security_group_ids=vpc.security_group_ids if vpc else (),
+    )
+
+
+def attach_execution_policy(
+    ctx: Context, role: iam.Role, key_arn: pulumi.Output[str], definition: pulumi.Output[str]
+) -> iam.RolePolicy:
+    policy = pulumi.Output.all(key_arn, definition).apply(
+        lambda values: json.dumps(execution_role_policy(execution_scope(ctx, *values)))
+    )
+    return iam.RolePolicy(
+        ctx.child("execution-policy"),
+        name="pipeline-execution",
+        role=role.id,
+        policy=policy,
+        opts=ctx.opts(),
+    )

@@ -1,0 +1,69 @@
+"""ARNs of resources whose names are deterministic, for policies written before they exist."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ml.contract import S3_URI, ResourceNames
+
+
+@dataclass(frozen=True)
+class Arns:
+    names: ResourceNames
+
+    def _arn(self, service: str, resource: str, region: bool = True) -> str:
+        names = self.names
+        where = f"{names.region}:{names.account_id}" if region else f":{names.account_id}"
+        return f"arn:{names.partition}:{service}:{where}:{resource}"
+
+    @property
+    def account_root(self) -> str:
+        return f"arn:{self.names.partition}:iam::{self.names.account_id}:root"
+
+    @property
+    def bucket(self) -> str:
+        return s3_bucket_arn(self.names.partition, self.names.bucket)
+
+    def sagemaker(self, resource: str) -> str:
+        return self._arn("sagemaker", resource)
+
+    @property
+    def model_package_group(self) -> str:
+        return self.sagemaker(f"model-package-group/{self.names.model_package_group}")
+
+    @property
+    def model_packages(self) -> str:
+        # Versioned packages of a group are named <group>/<version>.
+        return self.sagemaker(f"model-package/{self.names.model_package_group}/*")
+
+    def log_group(self, name: str) -> str:
+        return self._arn("logs", f"log-group:{name}")
+
+    def alarm(self, name: str) -> str:
+        return self._arn("cloudwatch", f"alarm:{name}")
+
+    def ec2(self, resource: str) -> str:
+        return self._arn("ec2", resource)
+
+
+def s3_bucket_arn(partition: str, bucket: str) -> str:
+    return f"arn:{partition}:s3:::{bucket}"
+
+
+def s3_location(uri: str) -> tuple[str, str]:
+    """(bucket, key prefix) of an s3:// URI; the settings loader has already checked it."""
+    match = S3_URI.match(uri)
+    if not match:
+        raise ValueError(f"{uri!r} is not an s3://bucket/key URI")
+    return match["bucket"], match["key"] or ""
+
+
+def ecr_repository_arn(partition: str, image_uri: str) -> str:
+    """The repository ARN of `<account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>`."""
+    registry, _, repository = image_uri.partition("/")
+    account, _, rest = registry.partition(".dkr.ecr.")
+    region = rest.split(".", 1)[0]
+    name = repository.split("@", 1)[0].rsplit(":", 1)[0]
+    if not (account.isdigit() and region and name):
+        raise ValueError(f"{image_uri!r} is not an ECR image URI")
+    return f"arn:{partition}:ecr:{region}:{account}:repository/{name}"

@@ -1,0 +1,351 @@
+"""IAM documents: the pipeline execution role, the scheduler role, and their trust policies.
+
+Every statement names the resources it applies to; `Resource: "*"` appears only for actions
+that AWS defines on no resource type (a test checks each action, resource and condition key
+against AWS's IAM reference).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from components.documents.arns import Arns, ecr_repository_arn, s3_bucket_arn, s3_location
+from ml.contract import ResourceNames, Step
+
+VERSION = "2012-10-17"
+SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
+SCHEDULER_SERVICE = "scheduler.amazonaws.com"
+
+Statement = dict[str, Any]
+
+# Job kinds in SageMaker ARNs, by the step that creates them.
+_JOB_RESOURCES = {
+    Step.PREPROCESS: "processing-job",
+    Step.EVALUATE: "processing-job",
+    Step.TRAIN: "training-job",
+    Step.TRANSFORM: "transform-job",
+    Step.CREATE_MODEL: "model",
+}
+_JOB_ACTIONS = {
+    "processing-job": ("CreateProcessingJob", "DescribeProcessingJob", "StopProcessingJob"),
+    "training-job": ("CreateTrainingJob", "DescribeTrainingJob", "StopTrainingJob"),
+    "transform-job": ("CreateTransformJob", "DescribeTransformJob", "StopTransformJob"),
+    "model": ("CreateModel", "DescribeModel"),
+}
+_KEY_USE = (
+    "kms:Encrypt",
+    "kms:Decrypt",
+    "kms:ReEncrypt*",
+    "kms:GenerateDataKey*",
+    "kms:DescribeKey",
+)
+
+
+@dataclass(frozen=True)
+class ExecutionScope:
+    """What the pipeline execution role may touch, as plain values."""
+
+    names: ResourceNames
+    key_arn: str
+    # s3:// URIs (objects or prefixes) the jobs read besides the stack bucket.
+    read_uris: tuple[str, ...]
+    image_uris: tuple[str, ...]
+    # Empty: any instance type AWS offers; otherwise the guard rail denies the others.
+    allowed_instance_types: tuple[str, ...]
+    max_runtime_seconds: int
+    auto_approve_models: bool
+    subnet_ids: tuple[str, ...] = ()
+    security_group_ids: tuple[str, ...] = ()
+
+
+def document(statements: list[Statement]) -> dict[str, Any]:
+    return {"Version": VERSION, "Statement": statements}
+
+
+def service_trust_policy(service: str, source_account: str | None = None) -> dict[str, Any]:
+    """One service principal may assume the role, optionally only on behalf of one account.
+
+    SageMaker does not present a source account on every path that assumes the execution role
+    (jobs, models, pipelines), so the execution role trusts the service without it; the role is
+    only usable by principals allowed to pass it.
+    """
+    statement: Statement = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
+    if source_account:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
+    return document([statement])
+
+
+def execution_role_policy(scope: ExecutionScope) -> dict[str, Any]:
+    statements = [
+        *_stack_bucket_statements(scope),
+        *_read_statements(scope),
+        *_key_statements(scope),
+        *_job_statements(scope),
+        *_registry_statements(scope),
+        _pass_role_statement(scope),
+        *_image_statements(scope),
+        *_log_and_metric_statements(scope),
+        *_vpc_statements(scope),
+        *guard_rail_statements(scope),
+    ]
+    return document(statements)
+
+
+def _stack_bucket_statements(scope: ExecutionScope) -> list[Statement]:
+    bucket = Arns(scope.names).bucket
+    return [
+        _allow("StackBucketList", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket]),
+        _allow(
+            "StackBucketReadWrite",
+            ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
+            [f"{bucket}/*"],
+        ),
+    ]
+
+
+def _read_statements(scope: ExecutionScope) -> list[Statement]:
+    """Read-only access to the configured inputs outside the stack bucket, by prefix."""
+    prefixes: dict[str, set[str]] = {}
+    for uri in scope.read_uris:
+        bucket, key = s3_location(uri)
+        if bucket != scope.names.bucket:
+            prefixes.setdefault(bucket, set()).add(key)
+    statements: list[Statement] = []
+    for index, bucket in enumerate(sorted(prefixes)):
+        arn = s3_bucket_arn(scope.names.partition, bucket)
+        keys = sorted(prefixes[bucket])
+        statements.append(
+            _allow(f"InputRead{index}", ["s3:GetObject"], [f"{arn}/{k}*" for k in keys])
+        )
+        statements.append(
+            _allow(
+                f"InputList{index}",
+                ["s3:ListBucket"],
+                [arn],
+                {"StringLike": {"s3:prefix": [f"{k}*" for k in keys]}},
+            )
+        )
+    return statements
+
+
+def _key_statements(scope: ExecutionScope) -> list[Statement]:
+    return [
+        _allow("StackKeyUse", list(_KEY_USE), [scope.key_arn]),
+        # Jobs encrypt their ML storage volumes through grants SageMaker creates on the role's
+        # behalf; without this a job fails only once it starts in the cloud.
+        _allow(
+            "StackKeyGrantsForJobVolumes",
+            ["kms:CreateGrant"],
+            [scope.key_arn],
+            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+    ]
+
+
+def job_arns(names: ResourceNames) -> dict[str, list[str]]:
+    """ARN patterns of the jobs and models this pipeline creates, by SageMaker resource kind."""
+    arns: dict[str, list[str]] = {}
+    for step, kind in _JOB_RESOURCES.items():
+        pattern = Arns(names).sagemaker(f"{kind}/{names.job_prefix(step)}*")
+        arns.setdefault(kind, []).append(pattern)
+    return arns
+
+
+def _job_statements(scope: ExecutionScope) -> list[Statement]:
+    statements = []
+    for kind, arns in sorted(job_arns(scope.names).items()):
+        actions = [f"sagemaker:{action}" for action in _JOB_ACTIONS[kind]] + ["sagemaker:AddTags"]
+        sid = "".join(part.title() for part in kind.split("-"))
+        statements.append(_allow(f"Pipeline{sid}s", actions, arns))
+    return statements
+
+
+def _registry_statements(scope: ExecutionScope) -> list[Statement]:
+    arns = Arns(scope.names)
+    return [
+        _allow(
+            "RegisterModelVersions",
+            ["sagemaker:CreateModelPackage"],
+            [arns.model_package_group, arns.model_packages],
+        ),
+        _allow(
+            "ReadModelVersions",
+            ["sagemaker:DescribeModelPackage", "sagemaker:AddTags"],
+            [arns.model_packages],
+        ),
+        _allow(
+            "ReadModelGroup", ["sagemaker:DescribeModelPackageGroup"], [arns.model_package_group]
+        ),
+    ]
+
+
+def _pass_role_statement(scope: ExecutionScope) -> Statement:
+    # Jobs and models run as this same role; it may hand itself to SageMaker and nothing else.
+    return _allow(
+        "PassOwnRoleToSageMaker",
+        ["iam:PassRole"],
+        [scope.names.execution_role_arn],
+        {"StringEquals": {"iam:PassedToService": SAGEMAKER_SERVICE}},
+    )
+
+
+def _image_statements(scope: ExecutionScope) -> list[Statement]:
+    repositories = sorted({ecr_repository_arn(scope.names.partition, u) for u in scope.image_uris})
+    return [
+        _allow(
+            "PullStepImages",
+            ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+            repositories,
+        ),
+        # GetAuthorizationToken is defined on no resource: "*" is the only form AWS accepts.
+        _allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+    ]
+
+
+def _log_and_metric_statements(scope: ExecutionScope) -> list[Statement]:
+    arns = Arns(scope.names)
+    groups = arns.log_group("/aws/sagemaker/*")
+    return [
+        _allow(
+            "JobLogs",
+            [
+                "logs:CreateLogGroup",
+                "logs:CreateLogStream",
+                "logs:PutLogEvents",
+                "logs:DescribeLogStreams",
+            ],
+            [groups, f"{groups}:log-stream:*"],
+        ),
+        # PutMetricData is defined on no resource; the namespace condition narrows it.
+        _allow(
+            "JobMetrics",
+            ["cloudwatch:PutMetricData"],
+            ["*"],
+            {"StringLike": {"cloudwatch:namespace": "/aws/sagemaker/*"}},
+        ),
+    ]
+
+
+def _vpc_statements(scope: ExecutionScope) -> list[Statement]:
+    """The network interfaces SageMaker attaches to jobs in the configured subnets."""
+    if not scope.subnet_ids:
+        return []
+    arns = Arns(scope.names)
+    subnets = [arns.ec2(f"subnet/{subnet}") for subnet in scope.subnet_ids]
+    groups = [arns.ec2(f"security-group/{group}") for group in scope.security_group_ids]
+    interfaces = arns.ec2("network-interface/*")
+    in_subnets = {"ArnEquals": {"ec2:Subnet": subnets}}
+    return [
+        _allow(
+            "JobNetworkInterfaces", ["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups]
+        ),
+        _allow(
+            "JobNetworkInterfaceLifecycle",
+            ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+            [interfaces],
+            in_subnets,
+        ),
+        # Describe calls are defined on no resource.
+        _allow(
+            "JobNetworkDescribe",
+            [
+                "ec2:DescribeDhcpOptions",
+                "ec2:DescribeNetworkInterfaces",
+                "ec2:DescribeSecurityGroups",
+                "ec2:DescribeSubnets",
+                "ec2:DescribeVpcs",
+            ],
+            ["*"],
+        ),
+    ]
+
+
+def guard_rail_statements(scope: ExecutionScope) -> list[Statement]:
+    """Denies that hold even if someone edits the definition by hand in the console.
+
+    Each condition key is one the action supports (see the test against AWS's IAM reference): a
+    `Null` test on a key an action does not have always matches and would deny the pipeline.
+    """
+    jobs = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
+    all_jobs = [*jobs, "sagemaker:CreateTransformJob"]
+    statements = [
+        _deny("DenyJobsWithoutVolumeKey", all_jobs, {"Null": {"sagemaker:VolumeKmsKey": "true"}}),
+        _deny("DenyJobsWithoutOutputKey", all_jobs, {"Null": {"sagemaker:OutputKmsKey": "true"}}),
+        _deny(
+            "DenyJobsWithNetworkAccess",
+            [*jobs, "sagemaker:CreateModel"],
+            {"Bool": {"sagemaker:NetworkIsolation": "false"}},
+        ),
+        _deny("DenyUnboundedJobs", jobs, {"Null": {"sagemaker:MaxRuntimeInSeconds": "true"}}),
+        _deny(
+            "DenyJobsOverMaxRuntime",
+            jobs,
+            {
+                "NumericGreaterThan": {
+                    "sagemaker:MaxRuntimeInSeconds": str(scope.max_runtime_seconds)
+                }
+            },
+        ),
+    ]
+    if scope.allowed_instance_types:
+        statements.append(
+            _deny(
+                "DenyInstanceTypesOutsideStageList",
+                all_jobs,
+                {
+                    "ForAnyValue:StringNotEquals": {
+                        "sagemaker:InstanceTypes": list(scope.allowed_instance_types)
+                    }
+                },
+            )
+        )
+    if not scope.auto_approve_models:
+        statements.append(
+            _deny(
+                "DenySelfApprovedModels",
+                ["sagemaker:CreateModelPackage"],
+                {"StringEquals": {"sagemaker:ModelApprovalStatus": "Approved"}},
+            )
+        )
+    return statements
+
+
+def scheduler_role_policy(pipeline_arn: str, queue_arn: str, key_arn: str) -> dict[str, Any]:
+    """Start this one pipeline, dead-letter to its queue, read the schedule's encrypted input."""
+    return document(
+        [
+            _allow("StartThisPipeline", ["sagemaker:StartPipelineExecution"], [pipeline_arn]),
+            _allow("DeadLetter", ["sqs:SendMessage"], [queue_arn]),
+            _allow("DecryptScheduleInput", ["kms:Decrypt"], [key_arn]),
+        ]
+    )
+
+
+def _allow(
+    sid: str, actions: list[str], resources: list[str], condition: dict[str, Any] | None = None
+) -> Statement:
+    return _statement(sid, "Allow", actions, resources, condition)
+
+
+def _deny(sid: str, actions: list[str], condition: dict[str, Any]) -> Statement:
+    # Guard rails deny on every resource: a request outside the pipeline's names is already
+    # not allowed, and naming resources here would only open gaps.
+    return _statement(sid, "Deny", actions, ["*"], condition)
+
+
+def _statement(
+    sid: str,
+    effect: str,
+    actions: list[str],
+    resources: list[str],
+    condition: dict[str, Any] | None,
+) -> Statement:
+    statement: Statement = {"Sid": sid, "Effect": effect, "Action": actions, "Resource": resources}
+    if condition:
+        statement["Condition"] = condition
+    return statement

@@ -1,0 +1,58 @@
+"""The stack key's policy: the account administers it, and only the services that encrypt with
+it on the stack's behalf (besides IAM principals the account allows) may use it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.documents.arns import Arns
+from components.documents.iam import VERSION
+from ml.contract import ResourceNames
+
+# Alarms and EventBridge rules publish to the encrypted topic; SNS uses the key with *their*
+# permissions, so without this statement notifications fail silently.
+NOTIFYING_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+SAGEMAKER_LOG_GROUPS = "/aws/sagemaker/*"
+
+
+def key_policy(names: ResourceNames, encrypt_log_groups: bool) -> dict[str, Any]:
+    arns = Arns(names)
+    # In a key policy "Resource": "*" means this key and nothing else.
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "AccountAdministersKeyThroughIam",
+            "Effect": "Allow",
+            "Principal": {"AWS": arns.account_root},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Sid": "NotificationsToEncryptedTopic",
+            "Effect": "Allow",
+            "Principal": {"Service": list(NOTIFYING_SERVICES)},
+            "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+            "Resource": "*",
+        },
+    ]
+    if encrypt_log_groups:
+        statements.append(
+            {
+                "Sid": "SageMakerJobLogGroups",
+                "Effect": "Allow",
+                "Principal": {"Service": f"logs.{names.region}.amazonaws.com"},
+                "Action": [
+                    "kms:Encrypt*",
+                    "kms:Decrypt*",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:Describe*",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "ArnLike": {
+                        "kms:EncryptionContext:aws:logs:arn": arns.log_group(SAGEMAKER_LOG_GROUPS)
+                    }
+                },
+            }
+        )
+    return {"Version": VERSION, "Statement": statements}

@@ -1,0 +1,1 @@
+"""Render stacks with no cloud account: the program under Pulumi's mocks, recorded as a graph."""

@@ -1,0 +1,136 @@
+"""Mocks that answer as AWS would: ARNs, ids and names derived from the inputs, stably."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+
+CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
+REGION = "aws:index/getRegion:getRegion"
+_NAMESPACE = uuid.UUID("5b6f3c1e-8f3a-4c55-9d1e-2a4b8c7d9e10")
+
+
+class AwsMocks(pulumi.runtime.Mocks):
+    """`caller_account` is who the credentials belong to; by default the stack's own account."""
+
+    def __init__(self, account_id: str, region: str, caller_account: str | None = None) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.caller_account = caller_account or account_id
+
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == CALLER_IDENTITY:
+            account = self.caller_account
+            return {
+                "accountId": account,
+                "arn": f"arn:aws:sts::{account}:assumed-role/deploy/offline",
+                "userId": "AROAOFFLINE:offline",
+                "id": account,
+            }, []
+        if args.token == REGION:
+            return {"region": self.region, "name": self.region, "id": self.region}, []
+        raise NotImplementedError(f"no offline answer for the invoke {args.token}")
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        resource = _Resource(args.typ, args.name, dict(args.inputs), self.account_id, self.region)
+        computed = _computed(resource)
+        resource_id = str(computed.pop("id"))
+        return resource_id, {**args.inputs, **computed}
+
+
+@dataclass(frozen=True)
+class _Resource:
+    token: str
+    name: str
+    inputs: dict[str, Any]
+    account: str
+    region: str
+
+    @property
+    def stable_id(self) -> str:
+        return str(uuid.uuid5(_NAMESPACE, f"{self.token}:{self.name}"))
+
+    @property
+    def physical(self) -> str:
+        return _physical_name(self.inputs) or self.name
+
+    def arn(self, resource: str, regional: bool = True) -> str:
+        service = self.token.split(":")[1].split("/", maxsplit=1)[0]
+        where = f"{self.region}:{self.account}" if regional else f":{self.account}"
+        return f"arn:aws:{service}:{where}:{resource}"
+
+
+def _key(r: _Resource) -> dict[str, Any]:
+    return {"id": r.stable_id, "keyId": r.stable_id, "arn": r.arn(f"key/{r.stable_id}")}
+
+
+def _queue(r: _Resource) -> dict[str, Any]:
+    url = f"https://sqs.{r.region}.amazonaws.com/{r.account}/{r.physical}"
+    return {"id": url, "url": url, "arn": r.arn(r.physical)}
+
+
+def _schedule(r: _Resource) -> dict[str, Any]:
+    group = r.inputs.get("groupName", "default")
+    return {"id": f"{group}/{r.physical}", "arn": r.arn(f"schedule/{group}/{r.physical}")}
+
+
+def _named(arn_resource: str) -> Callable[[_Resource], dict[str, Any]]:
+    """Resources whose id is their name and whose ARN ends in `arn_resource` (with {name})."""
+    return lambda r: {"id": r.physical, "arn": r.arn(arn_resource.format(name=r.physical))}
+
+
+# What the provider fills in, for the resource types the component creates.
+_COMPUTED: dict[str, Callable[[_Resource], dict[str, Any]]] = {
+    "aws:kms/key:Key": _key,
+    "aws:kms/alias:Alias": _named("{name}"),
+    "aws:s3/bucket:Bucket": lambda r: {
+        "id": r.physical,
+        "arn": f"arn:aws:s3:::{r.physical}",
+        "bucket": r.physical,
+    },
+    "aws:iam/role:Role": lambda r: {"id": r.physical, "arn": r.arn(f"role/{r.physical}", False)},
+    "aws:sqs/queue:Queue": _queue,
+    "aws:sns/topic:Topic": lambda r: {"id": r.arn(r.physical), "arn": r.arn(r.physical)},
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _named("alarm:{name}"),
+    "aws:cloudwatch/dashboard:Dashboard": lambda r: {
+        "id": r.physical,
+        "dashboardArn": f"arn:aws:cloudwatch::{r.account}:dashboard/{r.physical}",
+    },
+    "aws:cloudwatch/eventRule:EventRule": lambda r: {
+        "id": r.physical,
+        "arn": f"arn:aws:events:{r.region}:{r.account}:rule/{r.physical}",
+    },
+    "aws:cloudwatch/logGroup:LogGroup": lambda r: {
+        "id": r.physical,
+        "arn": f"arn:aws:logs:{r.region}:{r.account}:log-group:{r.physical}",
+    },
+    "aws:scheduler/schedule:Schedule": _schedule,
+    "aws:scheduler/scheduleGroup:ScheduleGroup": _named("schedule-group/{name}"),
+    "aws:sagemaker/pipeline:Pipeline": _named("pipeline/{name}"),
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup": _named("model-package-group/{name}"),
+    "aws:s3/bucketObjectv2:BucketObjectv2": lambda r: {
+        "id": r.inputs.get("key", r.name),
+        "etag": r.stable_id.replace("-", ""),
+    },
+}
+
+
+def _computed(resource: _Resource) -> dict[str, Any]:
+    compute = _COMPUTED.get(resource.token)
+    if compute:
+        return compute(resource)
+    return {"id": resource.physical if _physical_name(resource.inputs) else resource.stable_id}
+
+
+def _physical_name(inputs: dict[str, Any]) -> str | None:
+    for key in ("name", "bucket", "pipelineName", "modelPackageGroupName", "dashboardName"):
+        value = inputs.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
