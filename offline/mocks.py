@@ -17,10 +17,19 @@ _NAMESPACE = uuid.UUID("5b6f3c1e-8f3a-4c55-9d1e-2a4b8c7d9e10")
 class AwsMocks(pulumi.runtime.Mocks):
     """`caller_account` is who the credentials belong to; by default the stack's own account."""
 
-    def __init__(self, account_id: str, region: str, caller_account: str | None = None) -> None:
+    def __init__(
+        self,
+        account_id: str,
+        region: str,
+        caller_account: str | None = None,
+        preview: bool = False,
+    ) -> None:
         self.account_id = account_id
         self.region = region
         self.caller_account = caller_account or account_id
+        # In a preview of a new stack the provider knows only the inputs: ids and computed
+        # values (ARNs) stay unknown, as they do in `pulumi preview`.
+        self.preview = preview
 
     def call(
         self, args: pulumi.runtime.MockCallArgs
@@ -38,6 +47,8 @@ class AwsMocks(pulumi.runtime.Mocks):
         raise NotImplementedError(f"no offline answer for the invoke {args.token}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
+        if self.preview:
+            return "", dict(args.inputs)
         resource = _Resource(args.typ, args.name, dict(args.inputs), self.account_id, self.region)
         computed = _computed(resource)
         resource_id = str(computed.pop("id"))

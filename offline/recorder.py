@@ -159,7 +159,7 @@ def render_stack(
     stack transformations there. The mocks are installed before any config or resource exists.
     """
     settings = load_stack_settings(project_dir, stack)
-    mocks = AwsMocks(settings.account_id, settings.region, caller_account)
+    mocks = AwsMocks(settings.account_id, settings.region, caller_account, preview)
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)

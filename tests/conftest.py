@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ml.definition.inputs import DefinitionInputs, offline_definition_inputs
 from ml.sample_data import generate, write
+from ml.settings import load_stack_settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -29,3 +33,21 @@ def abalone_csv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("data") / "abalone.csv"
     write(generate(600, seed=3), path)
     return path
+
+
+@pytest.fixture(scope="session")
+def dev_inputs(project_dir: Path) -> DefinitionInputs:
+    return offline_definition_inputs(load_stack_settings(project_dir, "dev"))
+
+
+@pytest.fixture(scope="session")
+def dev_definition_json(dev_inputs: DefinitionInputs) -> str:
+    from ml.definition.builder import build_definition
+
+    return build_definition(dev_inputs)
+
+
+@pytest.fixture(scope="session")
+def dev_definition(dev_definition_json: str) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(dev_definition_json)
+    return document

@@ -21,7 +21,6 @@ GRACE_SECONDS = 15 * 60
 # A fixed reference year keeps the result deterministic; it spans both DST changes.
 _REFERENCE_START = date(2027, 1, 1)
 _REFERENCE_DAYS = 380
-_DENSE_REFERENCE_DAYS = 31
 _MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 _DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"]
 
@@ -52,7 +51,7 @@ def longest_cron_gap(expression: str, timezone: str) -> int:
     by_month_day = day_of_week == "?"
     days = _values(day_of_month, 1, 31) if by_month_day else _values(day_of_week, 1, 7, _DAYS)
     zone = ZoneInfo(timezone)
-    span = _REFERENCE_DAYS if len(times) <= 48 else _DENSE_REFERENCE_DAYS
+    span = _REFERENCE_DAYS
     firings: list[datetime] = []
     for offset in range(span):
         day = _REFERENCE_START + timedelta(days=offset)

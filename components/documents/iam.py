@@ -211,15 +211,11 @@ def _log_and_metric_statements(scope: ExecutionScope) -> list[Statement]:
     arns = Arns(scope.names)
     groups = arns.log_group("/aws/sagemaker/*")
     return [
+        _allow("JobLogGroups", ["logs:CreateLogGroup", "logs:DescribeLogStreams"], [groups]),
         _allow(
-            "JobLogs",
-            [
-                "logs:CreateLogGroup",
-                "logs:CreateLogStream",
-                "logs:PutLogEvents",
-                "logs:DescribeLogStreams",
-            ],
-            [groups, f"{groups}:log-stream:*"],
+            "JobLogStreams",
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            [f"{groups}:log-stream:*"],
         ),
         # PutMetricData is defined on no resource; the namespace condition narrows it.
         _allow(

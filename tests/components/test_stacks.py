@@ -1,0 +1,316 @@
+"""The three stacks rendered under mocks from their real stack files: values that matter."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+from typing import Any
+
+import pytest
+
+from components.context import TAG_MODEL_APPROVAL, TAG_STAGE
+from components.documents.definition import parameter_names, step_names
+from components.pipeline import TYPE_TOKEN
+from ml.contract import STAGES, Param
+from offline.recorder import UNKNOWN, RecordedResource, StackGraph, render_stack
+from tests.components.iam_reference import expand, policy_problems, wildcard_only
+
+PIPELINE = "aws:sagemaker/pipeline:Pipeline"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+OBJECT = "aws:s3/bucketObjectv2:BucketObjectv2"
+KEPT = (
+    "aws:s3/bucket:Bucket",
+    "aws:kms/key:Key",
+    "aws:sagemaker/modelPackageGroup:ModelPackageGroup",
+)
+
+
+def definition(graph: StackGraph) -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(graph.one(PIPELINE).inputs["pipelineDefinition"])
+    return document
+
+
+def schedule_parameters(graph: StackGraph) -> dict[str, str]:
+    target = graph.one(SCHEDULE).inputs["target"]
+    pairs = target["sagemakerPipelineParameters"]["pipelineParameters"]
+    return {pair["name"]: pair["value"] for pair in pairs}
+
+
+def test_every_stack_renders_completely_with_no_unknown_inputs(
+    graphs: dict[str, StackGraph],
+) -> None:
+    for stage, graph in graphs.items():
+        assert graph.unknown_inputs() == [], stage
+        assert len(graph.resources) > 30
+        (component,) = graph.of_type(TYPE_TOKEN)
+        assert component.parent_name == f"ml-batch-pipeline-{stage}"
+        children = [r for r in graph.resources if r is not component]
+        assert all(r.parent == component.urn for r in children)
+        assert graph.outputs["pipelineName"] == f"ml-batch-pipeline-{stage}"
+
+
+def test_a_preview_leaves_computed_values_unknown() -> None:
+    # The flag works: with preview=True the definition waits on the key and role ARNs.
+    graph = render_stack("dev", preview=True)
+    assert "batch-inference-pipeline.pipelineDefinition" in graph.unknown_inputs()
+
+
+@pytest.mark.parametrize(
+    ("stage", "expression", "timezone", "state"),
+    [
+        ("dev", "rate(1 day)", "Europe/London", "ENABLED"),
+        ("preprod", "cron(0 6 ? * MON-FRI *)", "Europe/London", "DISABLED"),
+        ("prod", "cron(0 2 * * ? *)", "Europe/London", "ENABLED"),
+    ],
+)
+def test_schedule_follows_the_stack_file(
+    graphs: dict[str, StackGraph], stage: str, expression: str, timezone: str, state: str
+) -> None:
+    inputs = graphs[stage].one(SCHEDULE).inputs
+    assert inputs["scheduleExpression"] == expression
+    assert inputs["scheduleExpressionTimezone"] == timezone
+    assert inputs["state"] == state
+    assert inputs["flexibleTimeWindow"] == {"mode": "OFF"}
+    target = inputs["target"]
+    assert target["arn"] == graphs[stage].outputs["pipelineArn"]
+    assert target["retryPolicy"] == {"maximumRetryAttempts": 3, "maximumEventAgeInSeconds": 3600}
+    assert target["deadLetterConfig"]["arn"].endswith(f"ml-batch-pipeline-{stage}-schedule-dlq")
+
+
+@pytest.mark.parametrize(
+    ("stage", "training", "transform", "count"),
+    [("dev", "ml.m5.large", "ml.m5.large", "1"), ("prod", "ml.m5.2xlarge", "ml.m5.xlarge", "4")],
+)
+def test_instance_types_reach_the_definition_and_the_schedule(
+    graphs: dict[str, StackGraph], stage: str, training: str, transform: str, count: str
+) -> None:
+    graph = graphs[stage]
+    defaults = {p["Name"]: p.get("DefaultValue") for p in definition(graph)["Parameters"]}
+    passed = schedule_parameters(graph)
+    for name, value in (
+        (Param.TRAINING_INSTANCE_TYPE, training),
+        (Param.TRANSFORM_INSTANCE_TYPE, transform),
+        (Param.TRANSFORM_INSTANCE_COUNT, count),
+    ):
+        assert passed[name] == value
+        assert str(defaults[name]) == value
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_schedule_parameters_are_exactly_the_definitions(
+    graphs: dict[str, StackGraph], stage: str
+) -> None:
+    document = graphs[stage].one(PIPELINE).inputs["pipelineDefinition"]
+    assert sorted(schedule_parameters(graphs[stage])) == sorted(parameter_names(document))
+
+
+def test_prod_is_protected_and_retained_and_dev_is_destroyable(
+    graphs: dict[str, StackGraph],
+) -> None:
+    for token in KEPT:
+        prod = graphs["prod"].one(token)
+        assert (prod.protect, prod.retain_on_delete) == (True, True), token
+        dev = graphs["dev"].one(token)
+        assert (dev.protect, dev.retain_on_delete) == (False, False), token
+    assert not any(r.protect for r in graphs["prod"].resources if r.type not in KEPT)
+    assert graphs["prod"].one(KEPT[0]).inputs["forceDestroy"] is False
+    assert graphs["dev"].one(KEPT[0]).inputs["forceDestroy"] is True
+    assert graphs["prod"].one(KEPT[1]).inputs["deletionWindowInDays"] == 30
+    assert graphs["dev"].one(KEPT[1]).inputs["deletionWindowInDays"] == 7
+
+
+def role_policies(graph: StackGraph) -> dict[str, dict[str, Any]]:
+    return {r.name: json.loads(r.inputs["policy"]) for r in graph.of_type(ROLE_POLICY)}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_role_policies_are_least_privilege(graphs: dict[str, StackGraph], stage: str) -> None:
+    for name, document in role_policies(graphs[stage]).items():
+        assert policy_problems(document) == [], name
+        for statement in document["Statement"]:
+            assert not any(a == "*" or a.endswith(":*") for a in statement["Action"]), name
+            if statement["Effect"] == "Allow" and "*" in statement["Resource"]:
+                actions = [a for p in statement["Action"] for a in expand(p)]
+                assert all(wildcard_only(a) for a in actions), statement["Sid"]
+
+
+def test_execution_role_pulls_exactly_the_definition_images(graphs: dict[str, StackGraph]) -> None:
+    policy = role_policies(graphs["prod"])["batch-inference-execution-policy"]
+    pulls = next(s for s in policy["Statement"] if s["Sid"] == "PullStepImages")
+    assert pulls["Resource"] == [
+        "arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-scikit-learn",
+        "arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost",
+    ]
+    keys = {s["Sid"]: s for s in policy["Statement"]}
+    key_arn = graphs["prod"].one("aws:kms/key:Key").urn
+    assert key_arn  # the key the policy names is the one the stack creates:
+    assert keys["StackKeyUse"]["Resource"] == [
+        definition(graphs["prod"])["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"]
+    ]
+
+
+def taggable(resource: RecordedResource) -> bool:
+    """Whether the pulumi-aws resource class accepts tags (read from the SDK itself)."""
+    if not resource.type.startswith("aws:"):
+        return False
+    module_name, class_name = resource.type.split(":")[1].split("/")[0], resource.type.split(":")[2]
+    module = importlib.import_module(f"pulumi_aws.{module_name}")
+    init = getattr(module, class_name)._internal_init
+    return "tags" in inspect.signature(init).parameters
+
+
+@pytest.mark.parametrize(("stage", "approval"), [("dev", "manual"), ("prod", "manual")])
+def test_every_taggable_resource_carries_stage_and_approval_tags(
+    graphs: dict[str, StackGraph], stage: str, approval: str
+) -> None:
+    tagged = [r for r in graphs[stage].resources if taggable(r)]
+    assert len(tagged) > 15
+    for resource in tagged:
+        tags = resource.inputs.get("tags") or {}
+        assert tags.get(TAG_STAGE) == stage, resource.name
+        assert tags.get(TAG_MODEL_APPROVAL) == approval, resource.name
+
+
+def test_automatic_approval_is_tagged_as_such() -> None:
+    graph = render_stack(
+        "dev",
+        config_overrides={
+            "ml-batch-pipeline:autoApproveModels": "true",
+            "ml-batch-pipeline:modelApprovalStatus": "Approved",
+        },
+    )
+    assert graph.one(PIPELINE).inputs["tags"][TAG_MODEL_APPROVAL] == "automatic"
+    assert schedule_parameters(graph)[Param.MODEL_APPROVAL_STATUS] == "Approved"
+    policy = role_policies(graph)["batch-inference-execution-policy"]
+    assert "DenySelfApprovedModels" not in {s["Sid"] for s in policy["Statement"]}
+
+
+def test_sagemaker_project_tags_reach_the_pipeline_and_model_group() -> None:
+    graph = render_stack(
+        "dev",
+        config_overrides={
+            "ml-batch-pipeline:sagemakerProjectName": "abalone",
+            "ml-batch-pipeline:sagemakerProjectId": "p-abc123def456",
+        },
+    )
+    for token in (PIPELINE, "aws:sagemaker/modelPackageGroup:ModelPackageGroup"):
+        tags = graph.one(token).inputs["tags"]
+        assert tags["sagemaker:project-name"] == "abalone"
+        assert tags["sagemaker:project-id"] == "p-abc123def456"
+    assert "sagemaker:project-name" not in graph.one("aws:s3/bucket:Bucket").inputs["tags"]
+
+
+def test_credentials_of_another_account_stop_the_program_before_any_resource() -> None:
+    from offline.recorder import RenderError
+
+    with pytest.raises(RenderError) as raised:
+        render_stack("prod", caller_account="999999999999")
+    message = str(raised.value)
+    assert "333333333333" in message
+    assert "999999999999" in message
+    assert raised.value.graph.resources == []
+
+
+def test_sample_data_is_uploaded_where_the_stage_asks(graphs: dict[str, StackGraph]) -> None:
+    def sample_keys(stage: str) -> list[str]:
+        objects = graphs[stage].of_type("aws:s3/bucketObjectv2:BucketObjectv2")
+        return sorted(o.inputs["key"] for o in objects if o.inputs["key"].startswith("input/"))
+
+    expected = ["input/batch/abalone-batch.csv", "input/training/abalone.csv"]
+    assert sample_keys("dev") == expected
+    assert sample_keys("preprod") == expected
+    assert sample_keys("prod") == []
+
+
+def test_uploads_wait_for_the_bucket_to_be_locked_down(graphs: dict[str, StackGraph]) -> None:
+    graph = graphs["dev"]
+    hardening = {
+        r.urn
+        for r in graph.resources
+        if r.type.startswith("aws:s3/bucket")
+        and r.type not in (KEPT[0],)
+        and "Object" not in r.type
+    }
+    assert len(hardening) == 6
+    for upload in graph.of_type("aws:s3/bucketObjectv2:BucketObjectv2"):
+        assert hardening <= set(upload.dependencies), upload.name
+
+
+def test_the_pipeline_exists_only_after_its_code_role_policy_and_group(
+    graphs: dict[str, StackGraph],
+) -> None:
+    graph = graphs["dev"]
+    pipeline = graph.one(PIPELINE)
+    needed = {r.urn for r in graph.of_type("aws:s3/bucketObjectv2:BucketObjectv2")}
+    needed.add(graph.one(ROLE_POLICY, "batch-inference-execution-policy").urn)
+    needed.add(graph.one("aws:sagemaker/modelPackageGroup:ModelPackageGroup").urn)
+    assert needed <= set(pipeline.dependencies)
+    assert pipeline.inputs["parallelismConfiguration"] == {"maxParallelExecutionSteps": 4}
+
+
+def test_alarms_per_stage(graphs: dict[str, StackGraph]) -> None:
+    def alarms(graph: StackGraph) -> dict[str, dict[str, Any]]:
+        return {r.inputs["name"]: r.inputs for r in graph.of_type(ALARM)}
+
+    dev = alarms(graphs["dev"])
+    missed = dev["ml-batch-pipeline-dev-missed-run"]
+    assert missed["period"] == 25 * 3600
+    assert missed["comparisonOperator"] == "LessThanThreshold"
+    assert missed["treatMissingData"] == "breaching"
+    # preprod's schedule is disabled: a missed-run alarm would fire forever.
+    assert "ml-batch-pipeline-preprod-missed-run" not in alarms(graphs["preprod"])
+    topic = graphs["dev"].outputs["alertTopicArn"]
+    for name, inputs in dev.items():
+        assert inputs["alarmActions"] == [topic], name
+        assert inputs["actionsEnabled"] is True
+    failed = dev["ml-batch-pipeline-dev-execution-failed"]
+    assert (failed["metricName"], failed["threshold"]) == ("ExecutionFailed", 1)
+
+
+def test_dashboard_shows_the_steps_the_definition_has(graphs: dict[str, StackGraph]) -> None:
+    graph = graphs["prod"]
+    body = json.loads(graph.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])
+    widget = next(w for w in body["widgets"] if w["properties"]["title"] == "Step failures")
+    charted = [metric[-1] for metric in widget["properties"]["metrics"]]
+    assert charted == step_names(graph.one(PIPELINE).inputs["pipelineDefinition"])
+    alarm_widget = next(w for w in body["widgets"] if w["type"] == "alarm")
+    assert len(alarm_widget["properties"]["alarms"]) == len(graph.of_type(ALARM))
+
+
+def test_log_groups_only_when_the_stage_opts_in(graphs: dict[str, StackGraph]) -> None:
+    assert graphs["prod"].of_type("aws:cloudwatch/logGroup:LogGroup") == []
+    graph = render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
+    groups = graph.of_type("aws:cloudwatch/logGroup:LogGroup")
+    assert sorted(g.inputs["name"] for g in groups) == [
+        "/aws/sagemaker/ProcessingJobs",
+        "/aws/sagemaker/TrainingJobs",
+        "/aws/sagemaker/TransformJobs",
+    ]
+    assert all(g.inputs["retentionInDays"] == 90 for g in groups)
+    key_policy = json.loads(graph.one("aws:kms/key:Key").inputs["policy"])
+    assert "SageMakerJobLogGroups" in {s["Sid"] for s in key_policy["Statement"]}
+
+
+def test_vpc_settings_reach_the_jobs_and_the_role() -> None:
+    graph = render_stack(
+        "dev",
+        config_overrides={
+            "ml-batch-pipeline:subnetIds": '["subnet-0abc1234"]',
+            "ml-batch-pipeline:securityGroupIds": '["sg-0abc1234"]',
+        },
+    )
+    train = next(s for s in definition(graph)["Steps"] if s["Name"] == "Train")
+    assert train["Arguments"]["VpcConfig"] == {
+        "SecurityGroupIds": ["sg-0abc1234"],
+        "Subnets": ["subnet-0abc1234"],
+    }
+    policy = role_policies(graph)["batch-inference-execution-policy"]
+    assert "JobNetworkInterfaces" in {s["Sid"] for s in policy["Statement"]}
+
+
+def test_no_resource_input_is_left_unknown_marker(graphs: dict[str, StackGraph]) -> None:
+    text = json.dumps([r.inputs for g in graphs.values() for r in g.resources])
+    assert UNKNOWN not in text
