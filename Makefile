@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 DEMO_DIR := build/demo
 
-.PHONY: setup demo test lint format typecheck pytest bench golden clean
+.PHONY: setup demo plan test lint format typecheck pytest bench golden snapshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -25,6 +25,11 @@ demo: setup
 	$(PY) -m ml sample-data --rows 4177 --out $(DEMO_DIR)/abalone.csv
 	$(PY) -m ml sample-data --rows 1000 --seed 11 --without-label --out $(DEMO_DIR)/batch.csv
 	$(PY) -m ml run --input $(DEMO_DIR)/abalone.csv --batch $(DEMO_DIR)/batch.csv --output $(DEMO_DIR)/run
+	$(PY) -m offline.promotion
+
+# What `pulumi up` would create for STACK (dev, preprod, prod), rendered offline under mocks.
+plan: setup
+	$(PY) -m offline.plan --stack $(STACK)
 
 lint: setup
 	$(VENV)/bin/ruff format --check .
@@ -49,6 +54,10 @@ bench: setup
 # Rewrites the definition golden file on purpose; the tests never do.
 golden: setup
 	$(VENV)/bin/pytest tests/ml/definition/test_offline.py -k golden --update-golden
+
+# Rewrites the stack graph snapshots on purpose, after reviewing the diff the tests printed.
+snapshots: setup
+	$(VENV)/bin/pytest tests/offline/test_snapshots.py -k snapshot --update-snapshots
 
 clean:
 	rm -rf build $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

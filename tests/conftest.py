@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from ml.contract import STAGES
 from ml.definition.inputs import DefinitionInputs, offline_definition_inputs
 from ml.sample_data import generate, write
 from ml.settings import load_stack_settings
+from offline.recorder import StackGraph, render_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -20,6 +22,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--update-golden",
         action="store_true",
         help="rewrite golden files from the current output instead of comparing against them",
+    )
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="rewrite the stack graph snapshots from the current render",
     )
 
 
@@ -51,3 +58,9 @@ def dev_definition_json(dev_inputs: DefinitionInputs) -> str:
 def dev_definition(dev_definition_json: str) -> dict[str, Any]:
     document: dict[str, Any] = json.loads(dev_definition_json)
     return document
+
+
+@pytest.fixture(scope="session")
+def graphs() -> dict[str, StackGraph]:
+    """Each stack rendered once under mocks from its real stack file; tests only read them."""
+    return {stage: render_stack(stage) for stage in STAGES}

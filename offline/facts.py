@@ -1,0 +1,90 @@
+"""What a reader wants to know about a rendered stack, as ordered label -> value rows."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from components.documents.cadence import missed_run_window
+from ml.settings import Settings
+from offline.recorder import StackGraph
+
+PIPELINE = "aws:sagemaker/pipeline:Pipeline"
+SCHEDULE = "aws:scheduler/schedule:Schedule"
+
+
+def setting_rows(settings: Settings) -> dict[str, str]:
+    vpc = settings.vpc
+    window = missed_run_window(settings.schedule.schedule, settings.schedule.timezone)
+    rows = {
+        "account": settings.account_id,
+        "region": settings.region,
+        "processing": _compute(
+            settings.processing.instance_type, settings.processing.instance_count
+        ),
+        "training": _compute(settings.training.instance_type, settings.training.instance_count),
+        "transform": _compute(settings.transform.instance_type, settings.transform.instance_count),
+        "allowed instance types": ", ".join(settings.allowed_instance_types) or "any",
+        "quality gate (max test MSE)": f"{settings.mse_threshold:g}",
+        "registered models": settings.model_approval_status,
+        "training data": settings.input_data_url or "sample data in the stack bucket",
+        "batch data": settings.batch_data_url or "sample data in the stack bucket",
+        "schedule": f"{settings.schedule.expression} ({settings.schedule.timezone})",
+        "schedule state": "enabled" if settings.schedule.enabled else "disabled",
+        "missed-run alarm": _missed_run(settings.schedule.enabled, window),
+        "protected and retained": "yes" if settings.protect_resources else "no (destroyable)",
+        "sample data uploaded": "yes" if settings.upload_sample_data else "no",
+        "max job runtime": f"{settings.max_job_runtime_seconds} s",
+        "parallel steps": str(settings.max_parallel_steps),
+        "execution outputs kept": f"{settings.execution_retention_days} days",
+        "job log groups": _log_groups(settings),
+        "network": f"subnets {', '.join(vpc.subnet_ids)}" if vpc else "isolated, no VPC",
+        "alert e-mails": ", ".join(settings.alarm_emails) or "none",
+    }
+    return rows
+
+
+def parameter_rows(graph: StackGraph) -> dict[str, str]:
+    """The values a scheduled run passes, which are also the definition's defaults."""
+    target = graph.one(SCHEDULE).inputs["target"]
+    pairs = target["sagemakerPipelineParameters"]["pipelineParameters"]
+    return {pair["name"]: pair["value"] for pair in pairs}
+
+
+def definition_steps(graph: StackGraph) -> list[str]:
+    from components.documents.definition import step_names
+
+    return step_names(graph.one(PIPELINE).inputs["pipelineDefinition"])
+
+
+def resource_rows(graph: StackGraph) -> dict[str, str]:
+    counts: dict[str, int] = {}
+    for resource in graph.resources:
+        counts[resource.type] = counts.get(resource.type, 0) + 1
+    return {token.split(":")[-1]: str(count) for token, count in sorted(counts.items())}
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=2, sort_keys=True)
+
+
+def _compute(instance_type: str, count: int) -> str:
+    return f"{instance_type} x {count}"
+
+
+def _missed_run(enabled: bool, window: int | None) -> str:
+    if not enabled:
+        return "none (schedule disabled)"
+    if window is None:
+        return "none (runs more than 7 days apart or by calendar rules)"
+    return (
+        f"after {window // 3600} h without a start"
+        if window >= 3600
+        else f"after {window // 60} min"
+    )
+
+
+def _log_groups(settings: Settings) -> str:
+    if not settings.log_groups.manage:
+        return "not managed (account-wide names)"
+    return f"managed, {settings.log_groups.retention_days} days"

@@ -1,0 +1,82 @@
+"""`make plan STACK=<stack>`: what `pulumi up` would create for a stack, rendered offline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ml.contract import STAGES
+from ml.settings import ConfigSourceError, SettingsError, load_stack_settings
+from offline.facts import definition_steps, parameter_rows, setting_rows
+from offline.recorder import PROJECT_DIR, RecordedResource, StackGraph, render_stack
+from offline.snapshot import snapshot_json
+
+
+def resource_tree(graph: StackGraph) -> list[str]:
+    """One line per resource, indented under its parent: type token, name, options."""
+    children: dict[str, list[RecordedResource]] = {}
+    for resource in graph.resources:
+        children.setdefault(resource.parent, []).append(resource)
+    roots = [r for r in graph.resources if r.parent not in {x.urn for x in graph.resources}]
+    lines = [f"pulumi:pulumi:Stack  {roots[0].parent_name}" if roots else "(no resources)"]
+
+    def walk(resource: RecordedResource, prefix: str, last: bool) -> None:
+        flags = [
+            flag
+            for flag, on in (
+                ("protected", resource.protect),
+                ("retained", resource.retain_on_delete),
+            )
+            if on
+        ]
+        suffix = f"  [{', '.join(flags)}]" if flags else ""
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{resource.type}  {resource.name}{suffix}")
+        kids = sorted(children.get(resource.urn, []), key=lambda r: (r.type, r.name))
+        for index, kid in enumerate(kids):
+            walk(kid, prefix + ("   " if last else "│  "), index == len(kids) - 1)
+
+    for index, root in enumerate(roots):
+        walk(root, "", index == len(roots) - 1)
+    return lines
+
+
+def _section(title: str, rows: dict[str, str]) -> list[str]:
+    width = max((len(label) for label in rows), default=0)
+    return ["", title, *(f"  {label.ljust(width)}  {value}" for label, value in rows.items())]
+
+
+def render_plan(stack: str) -> str:
+    settings = load_stack_settings(PROJECT_DIR, stack)
+    graph = render_stack(stack)
+    lines = [
+        f"Stack {stack}: {len(graph.resources)} resources in account {settings.account_id} "
+        f"({settings.region}), rendered offline from Pulumi.{stack}.yaml",
+        "",
+        *resource_tree(graph),
+        *_section("Settings", setting_rows(settings)),
+        *_section("Pipeline parameters (a scheduled run passes these)", parameter_rows(graph)),
+        *_section("Pipeline steps", {str(i + 1): s for i, s in enumerate(definition_steps(graph))}),
+        *_section("Stack outputs", {k: str(v) for k, v in graph.outputs.items()}),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m offline.plan", description=__doc__)
+    parser.add_argument("--stack", required=True, help=f"one of {', '.join(STAGES)}")
+    parser.add_argument("--json", action="store_true", help="print the graph snapshot as JSON")
+    args = parser.parse_args(argv)
+    try:
+        if args.json:
+            print(snapshot_json(render_stack(args.stack)))
+        else:
+            print(render_plan(args.stack))
+    except (SettingsError, ConfigSourceError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import pytest
+
+from ml.contract import STAGES
+from offline.plan import main, render_plan, resource_tree
+from offline.promotion import format_table, promotion_diff
+from offline.recorder import StackGraph
+
+
+def test_the_tree_puts_every_resource_under_the_component(graphs: dict[str, StackGraph]) -> None:
+    lines = resource_tree(graphs["prod"])
+    assert lines[0] == "pulumi:pulumi:Stack  ml-batch-pipeline-prod"
+    assert lines[1] == "└─ ml-batch-pipeline:index:BatchInferencePipeline  batch-inference"
+    assert len(lines) == len(graphs["prod"].resources) + 1
+    assert "   ├─ aws:s3/bucket:Bucket  batch-inference-bucket  [protected, retained]" in lines
+
+
+def test_plan_shows_settings_parameters_and_schedule(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "prod"]) == 0
+    text = capsys.readouterr().out
+    assert "Stack prod: 36 resources in account 333333333333 (eu-west-1)" in text
+    assert "  TrainingInstanceType     ml.m5.2xlarge" in text
+    assert "  schedule                     cron(0 2 * * ? *) (Europe/London)" in text
+    assert "  missed-run alarm             after 26 h without a start" in text
+    assert "  protected and retained       yes" in text
+    assert text == render_plan("prod") + "\n"
+
+
+def test_an_unknown_stack_is_named_with_the_ones_that_exist(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--stack", "staging"]) == 2
+    assert "no stack file Pulumi.staging.yaml; stacks here: dev, preprod, prod" in (
+        capsys.readouterr().err
+    )
+
+
+def test_promotion_diff_lists_only_what_differs(graphs: dict[str, StackGraph]) -> None:
+    diff = dict(promotion_diff(graphs))
+    assert diff["setting: schedule state"] == ["enabled", "disabled", "enabled"]
+    assert diff["parameter: TransformInstanceCount"] == ["1", "2", "4"]
+    assert diff["setting: protected and retained"] == ["no (destroyable)"] * 2 + ["yes"]
+    assert diff["resources: BucketObjectv2"] == ["6", "6", "4"]
+    # Same everywhere, so not shown.
+    assert "setting: region" not in diff
+    assert "parameter: ModelApprovalStatus" not in diff
+    table = format_table(list(STAGES), list(diff.items()))
+    assert table.splitlines()[0].split() == list(STAGES)
