@@ -1,4 +1,5 @@
-"""`make bench`: definition build cost, local pipeline time, batch inference throughput."""
+"""`make bench`: definition build cost, program evaluation per stack, local pipeline time, batch
+inference throughput."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from ml.contract import STAGES
 from ml.local import runner
 from ml.sample_data import generate, write
 
@@ -41,6 +43,22 @@ def bench_definition() -> None:
     print(f"  build adds {added:.2f}s (goal <= 0.30s: {'met' if added <= 0.3 else 'NOT met'})")
     ratio = build / floor
     print(f"  ratio to floor {ratio:.2f}x (goal <= 1.30x: {'met' if ratio <= 1.3 else 'NOT met'})")
+
+
+def bench_program() -> None:
+    print("program evaluation per stack under mocks (fresh process, median of 3)")
+    for stack in STAGES:
+        floors, programs = [], []
+        for _ in range(REPEATS):
+            floors.append(probe("program_floor")["seconds"])
+            programs.append(probe("program", stack)["seconds"])
+        floor, program = statistics.median(floors), statistics.median(programs)
+        ratio = program / floor
+        print(
+            f"  {stack:<8} floor (pulumi, pulumi_aws services used, sagemaker) {floor:.2f}s, "
+            f"program {program:.2f}s, ratio {ratio:.2f}x "
+            f"(goal <= 1.30x: {'met' if ratio <= 1.3 else 'NOT met'})"
+        )
 
 
 def bench_local_pipeline(work: Path) -> Path:
@@ -81,6 +99,7 @@ def bench_inference(work: Path, model_archive: Path) -> None:
 
 def main() -> None:
     bench_definition()
+    bench_program()
     with tempfile.TemporaryDirectory() as scratch:
         model_archive = bench_local_pipeline(Path(scratch))
         bench_inference(Path(scratch), model_archive)

@@ -49,6 +49,55 @@ def build_definition() -> None:
     _report(seconds=time.perf_counter() - started)
 
 
+# The pulumi_aws classes the program uses: their modules load lazily, on first access.
+PROGRAM_AWS_CLASSES = {
+    "cloudwatch": ("Dashboard", "EventRule", "EventTarget", "LogGroup", "MetricAlarm"),
+    "iam": ("Role", "RolePolicy"),
+    "kms": ("Alias", "Key"),
+    "s3": (
+        "Bucket",
+        "BucketLifecycleConfiguration",
+        "BucketObjectv2",
+        "BucketOwnershipControls",
+        "BucketPolicy",
+        "BucketPublicAccessBlock",
+        "BucketServerSideEncryptionConfiguration",
+        "BucketVersioning",
+    ),
+    "sagemaker": ("ModelPackageGroup", "Pipeline"),
+    "scheduler": ("Schedule", "ScheduleGroup"),
+    "sns": ("Topic", "TopicPolicy", "TopicSubscription"),
+    "sqs": ("Queue", "QueuePolicy"),
+}
+
+
+def program_floor() -> None:
+    """What any program deploying these resources with this SDK must import."""
+    import importlib
+
+    started = time.perf_counter()
+    import pulumi.runtime.mocks  # noqa: F401
+    import pulumi_aws
+
+    for service, classes in PROGRAM_AWS_CLASSES.items():
+        module = importlib.import_module(f"pulumi_aws.{service}")
+        for name in classes:
+            getattr(module, name)
+    pulumi_aws.get_caller_identity  # noqa: B018 (loads the invoke's module)
+    import ml.definition.builder  # noqa: F401
+
+    _report(seconds=time.perf_counter() - started)
+
+
+def program(stack: str) -> None:
+    """The real program for one stack under mocks, from import to the last registration."""
+    started = time.perf_counter()
+    from offline.recorder import render_stack
+
+    graph = render_stack(stack)
+    _report(seconds=time.perf_counter() - started, resources=len(graph.resources))
+
+
 def handlers(model_archive: str, rows_csv: str, out_dir: str) -> None:
     """Batch inference as the local transform does it: mini-batches through the handlers."""
     import evaluate
@@ -82,6 +131,8 @@ def floor(model_archive: str, rows_csv: str) -> None:
 
 
 PROBES: dict[str, Callable[..., None]] = {
+    "program_floor": program_floor,
+    "program": program,
     "import_floor": import_floor,
     "build_definition": build_definition,
     "handlers": handlers,

@@ -9,10 +9,12 @@ the one call that emits SDK telemetry.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import warnings
+from collections.abc import Iterator
 from typing import Any, cast
 
 # The SDK builds a session at import; with no credentials in the environment it would probe the
@@ -54,6 +56,7 @@ from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 from sagemaker.xgboost.estimator import XGBoost
 
 from ml import contract
+from ml.botocore_models import botocore_session
 from ml.contract import Param, Step
 from ml.definition.inputs import DefinitionInputs
 
@@ -87,8 +90,12 @@ def build_definition(inputs: DefinitionInputs) -> str:
             # ModelStep uses CreateModelStep internally, and the session notes it starts no jobs.
             warnings.filterwarnings("ignore", message=".*deprecating the use of CreateModelStep.*")
             warnings.filterwarnings("ignore", message=".*Running within a PipelineSession.*")
-            pipeline = _pipeline(inputs, _session(inputs.region))
-            definition = pipeline.definition()
+            boto_session = boto3.Session(
+                region_name=inputs.region, botocore_session=botocore_session()
+            )
+            with _default_boto_session(boto_session):
+                pipeline = _pipeline(inputs, _session(boto_session))
+                definition = pipeline.definition()
     finally:
         sdk_logger.setLevel(level)
     return canonical_json(json.loads(definition))
@@ -98,15 +105,65 @@ def canonical_json(document: Any) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
 
 
-def _session(region: str) -> PipelineSession:
-    session = PipelineSession(
-        boto_session=boto3.Session(region_name=region),
-        # A non-empty config stops the SDK reading the user's defaults files at construction...
-        sagemaker_config={"SchemaVersion": "1.0"},
-    )
+@contextlib.contextmanager
+def _default_boto_session(session: boto3.Session) -> Iterator[None]:
+    """Parts of the SDK (the estimator's interactive apps) create clients from boto3's default
+    session; pointing it at ours keeps them on the shared loader and off the user's profile."""
+    previous = boto3.DEFAULT_SESSION
+    boto3.DEFAULT_SESSION = session
+    try:
+        yield
+    finally:
+        boto3.DEFAULT_SESSION = previous
+
+
+def _session(boto_session: boto3.Session) -> PipelineSession:
+    with _constant_config_trusted():
+        session = PipelineSession(
+            boto_session=boto_session,
+            # A non-empty config stops the SDK reading the user's defaults files at
+            # construction...
+            sagemaker_config=_NO_SDK_DEFAULTS,
+        )
     # ...and an empty one afterwards stops it re-validating that config on every lookup.
     session.sagemaker_config = {}
     return session
+
+
+_NO_SDK_DEFAULTS = {"SchemaVersion": "1.0"}
+
+
+@contextlib.contextmanager
+def _constant_config_trusted() -> Iterator[None]:
+    """Skip the SDK's JSON-schema validation of `_NO_SDK_DEFAULTS` while the session is built.
+
+    The SDK validates the config it is given three times during construction, re-checking its
+    whole schema each time (~0.75 s, most of the definition's cost). The only config it sees
+    here is the constant above, which a test validates against the SDK's schema once.
+    """
+    import sagemaker.session
+    import sagemaker.utils
+
+    modules = (sagemaker.session, sagemaker.utils)
+    originals = [getattr(module, _VALIDATOR) for module in modules]
+    for module in modules:
+        setattr(module, _VALIDATOR, _validate_only_foreign_config)
+    try:
+        yield
+    finally:
+        for module, original in zip(modules, originals, strict=True):
+            setattr(module, _VALIDATOR, original)
+
+
+# The name each SDK module imported the validator under.
+_VALIDATOR = "validate_sagemaker_config"
+
+
+def _validate_only_foreign_config(sagemaker_config: Any = None) -> None:
+    if sagemaker_config != _NO_SDK_DEFAULTS:
+        from sagemaker.config.config import validate_sagemaker_config
+
+        validate_sagemaker_config(sagemaker_config)
 
 
 class _Parameters:

@@ -10,6 +10,7 @@ import math
 import re
 import zoneinfo
 
+from ml.botocore_models import botocore_session
 from ml.contract import S3_URI
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -30,18 +31,14 @@ JOB_TYPES = ("training", "processing", "transform")
 @functools.cache
 def botocore_instance_types(job_type: str) -> frozenset[str]:
     """The instance types AWS's own API model allows for a job type (the lists differ)."""
-    import botocore.session
-
     shape = f"{job_type.capitalize()}InstanceType"
-    model = botocore.session.get_session().get_service_model("sagemaker")
+    model = botocore_session().get_service_model("sagemaker")
     return frozenset(model.shape_for(shape).enum)
 
 
 @functools.cache
 def sagemaker_regions() -> frozenset[str]:
-    import botocore.session
-
-    return frozenset(botocore.session.get_session().get_available_regions("sagemaker"))
+    return frozenset(botocore_session().get_available_regions("sagemaker"))
 
 
 def check_account_id(value: str) -> str | None:

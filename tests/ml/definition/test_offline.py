@@ -100,3 +100,22 @@ def test_step_arguments_pass_botocore_validation(
     arguments = _substitute(step["Arguments"], params)
     report = ParamValidator().validate(arguments, operation.input_shape)
     assert not report.has_errors(), report.generate_report()
+
+
+def test_the_only_config_whose_validation_is_skipped_is_valid() -> None:
+    from sagemaker.config.config import validate_sagemaker_config
+
+    from ml.definition import builder
+
+    validate_sagemaker_config(builder._NO_SDK_DEFAULTS)
+    # Any other config still goes through the SDK's validation.
+    with pytest.raises(Exception, match="SchemaVersion"):
+        builder._validate_only_foreign_config({"SchemaVersion": "9.9"})
+
+
+def test_the_sdk_default_session_is_restored_after_a_build(dev_inputs: DefinitionInputs) -> None:
+    import boto3
+
+    before = boto3.DEFAULT_SESSION
+    build_definition(dev_inputs)
+    assert boto3.DEFAULT_SESSION is before
