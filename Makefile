@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 DEMO_DIR := build/demo
 
-.PHONY: setup demo plan test lint format typecheck pytest bench golden snapshots clean
+.PHONY: setup demo plan policies test lint format typecheck pytest bench golden snapshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -28,8 +28,13 @@ demo: setup
 	$(PY) -m offline.promotion
 
 # What `pulumi up` would create for STACK (dev, preprod, prod), rendered offline under mocks.
+# Exits non-zero on a mandatory policy violation. POLICY_CONFIG=file applies pack config.
 plan: setup
-	$(PY) -m offline.plan --stack $(STACK)
+	$(PY) -m offline.plan --stack $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
+
+# One line per policy of the pack: name, enforcement, severity, controls.
+policies: setup
+	$(PY) -m offline.policies
 
 lint: setup
 	$(VENV)/bin/ruff format --check .

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ml.contract import STAGES
 from ml.settings import ConfigSourceError, SettingsError, load_stack_settings
 from offline.facts import definition_steps, parameter_rows, setting_rows
+from offline.policy_harness import CANNOT_CHECK, PolicyReport, load_config, run_pack
 from offline.recorder import PROJECT_DIR, RecordedResource, StackGraph, render_stack
 from offline.snapshot import snapshot_json
 
@@ -46,9 +48,24 @@ def _section(title: str, rows: dict[str, str]) -> list[str]:
     return ["", title, *(f"  {label.ljust(width)}  {value}" for label, value in rows.items())]
 
 
-def render_plan(stack: str) -> str:
+def policy_lines(report: PolicyReport) -> list[str]:
+    lines = [
+        "",
+        f"Policies ({len(report.policies)} in the pack): {len(report.passed)} passed, "
+        f"{len(report.advisory)} advisory violations, {len(report.mandatory)} mandatory "
+        f"violations, {len(report.of(CANNOT_CHECK))} cannot check yet",
+    ]
+    labelled = [
+        *(("MANDATORY", f) for f in report.mandatory),
+        *(("advisory", f) for f in report.advisory),
+        *(("cannot check yet", f) for f in report.of(CANNOT_CHECK)),
+    ]
+    lines += [f"  [{label}] {f.policy}: {f.message}" for label, f in labelled]
+    return lines
+
+
+def render_plan(stack: str, graph: StackGraph, report: PolicyReport) -> str:
     settings = load_stack_settings(PROJECT_DIR, stack)
-    graph = render_stack(stack)
     lines = [
         f"Stack {stack}: {len(graph.resources)} resources in account {settings.account_id} "
         f"({settings.region}), rendered offline from Pulumi.{stack}.yaml",
@@ -58,6 +75,7 @@ def render_plan(stack: str) -> str:
         *_section("Pipeline parameters (a scheduled run passes these)", parameter_rows(graph)),
         *_section("Pipeline steps", {str(i + 1): s for i, s in enumerate(definition_steps(graph))}),
         *_section("Stack outputs", {k: str(v) for k, v in graph.outputs.items()}),
+        *policy_lines(report),
     ]
     return "\n".join(lines)
 
@@ -66,16 +84,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline.plan", description=__doc__)
     parser.add_argument("--stack", required=True, help=f"one of {', '.join(STAGES)}")
     parser.add_argument("--json", action="store_true", help="print the graph snapshot as JSON")
+    parser.add_argument(
+        "--policy-config", type=Path, help="pack config (JSON, the engine's format) to apply"
+    )
     args = parser.parse_args(argv)
     try:
-        if args.json:
-            print(snapshot_json(render_stack(args.stack)))
-        else:
-            print(render_plan(args.stack))
-    except (SettingsError, ConfigSourceError) as error:
+        graph = render_stack(args.stack)
+        config = load_config(args.policy_config) if args.policy_config else {}
+    except (SettingsError, ConfigSourceError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return 0
+    if args.json:
+        print(snapshot_json(graph))
+        return 0
+    report = run_pack(graph, config)
+    print(render_plan(args.stack, graph, report))
+    # A mandatory violation would stop `pulumi preview`/`up`; so it stops this too.
+    return 1 if report.mandatory else 0
 
 
 if __name__ == "__main__":

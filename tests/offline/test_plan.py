@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from ml.contract import STAGES
-from offline.plan import main, render_plan, resource_tree
+from offline.plan import main, resource_tree
 from offline.promotion import format_table, promotion_diff
 from offline.recorder import StackGraph
 
@@ -24,7 +24,7 @@ def test_plan_shows_settings_parameters_and_schedule(capsys: pytest.CaptureFixtu
     assert "  schedule                     cron(0 2 * * ? *) (Europe/London)" in text
     assert "  missed-run alarm             after 26 h without a start" in text
     assert "  protected and retained       yes" in text
-    assert text == render_plan("prod") + "\n"
+    assert "Policies (45 in the pack): 45 passed, 0 advisory violations, 0 mandatory" in text
 
 
 def test_an_unknown_stack_is_named_with_the_ones_that_exist(

@@ -1,0 +1,245 @@
+"""Rules that span resources, matched through property dependencies (ids are unknown in a real
+preview, dependencies are not)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
+
+from .common import (
+    Rule,
+    approves_automatically,
+    as_list,
+    json_prop,
+    statements,
+    violation,
+)
+from .kms import KEY
+from .monitoring import ALARM, EVENT_TARGET, TOPIC
+from .s3 import (
+    ACCESS_BLOCK,
+    BUCKETS,
+    ENCRYPTION,
+    ENCRYPTION_V2,
+    LIFECYCLE,
+    LIFECYCLE_V2,
+    OWNERSHIP,
+    POLICY,
+    VERSIONING,
+    VERSIONING_V2,
+)
+from .sagemaker import PIPELINE
+from .scheduler import SCHEDULE
+
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
+BUCKET_COMPANIONS = {
+    "public access block": (ACCESS_BLOCK,),
+    "ownership controls": (OWNERSHIP,),
+    "default encryption": (ENCRYPTION, ENCRYPTION_V2),
+    "versioning": (VERSIONING, VERSIONING_V2),
+    "lifecycle rules": (LIFECYCLE, LIFECYCLE_V2),
+    "TLS-only policy": (POLICY,),
+}
+NOTIFIERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+SCHEDULER_EXTRA_ACTIONS = {"sqs:sendmessage", "kms:decrypt"}
+
+
+def _of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in types]
+
+
+def _depending_on(
+    resources: Iterable[PolicyResource], target: PolicyResource, prop: str
+) -> list[PolicyResource]:
+    """Resources whose input `prop` was computed from `target`'s outputs."""
+    return [
+        r
+        for r in resources
+        if any(d.urn == target.urn for d in r.property_dependencies.get(prop, []))
+    ]
+
+
+def _bucket_hardening(args: StackValidationArgs, report: ReportViolation) -> None:
+    for bucket in _of_type(args.resources, *BUCKETS):
+        attached = {r.resource_type for r in _depending_on(args.resources, bucket, "bucket")}
+        missing = [what for what, types in BUCKET_COMPANIONS.items() if not attached & set(types)]
+        if missing:
+            violation(
+                report,
+                bucket.name,
+                f"the bucket has no {', '.join(missing)}",
+                "create the missing aws.s3 bucket resources with bucket=<this bucket>.id",
+                bucket.urn,
+            )
+
+
+def _key_admits_notifiers(args: StackValidationArgs, report: ReportViolation) -> None:
+    for topic in _of_type(args.resources, TOPIC):
+        for key in _of_type(topic.property_dependencies.get("kmsMasterKeyId", []), KEY):
+            allowed = set()
+            for statement in statements(json_prop(key.props, "policy")):
+                actions = {a.lower() for a in as_list(statement.get("Action"))}
+                principal = statement.get("Principal")
+                services = as_list(principal.get("Service")) if isinstance(principal, dict) else []
+                if (
+                    statement.get("Effect") == "Allow"
+                    and {"kms:decrypt", "kms:generatedatakey*"} <= actions
+                ):
+                    allowed.update(services)
+            missing = [s for s in NOTIFIERS if s not in allowed]
+            if missing:
+                violation(
+                    report,
+                    key.name,
+                    f"topic {topic.name} is encrypted with this key, which {', '.join(missing)} "
+                    "may not use: alarms and events fail silently",
+                    "allow those services kms:Decrypt and kms:GenerateDataKey* in the key policy",
+                    key.urn,
+                )
+
+
+def _schedule_parts(schedule: PolicyResource) -> tuple[list[PolicyResource], list[PolicyResource]]:
+    deps = schedule.property_dependencies.get("target", [])
+    return _of_type(deps, ROLE), _of_type(deps, PIPELINE)
+
+
+def _scheduler_role_scoped(args: StackValidationArgs, report: ReportViolation) -> None:
+    for schedule in _of_type(args.resources, SCHEDULE):
+        roles, _ = _schedule_parts(schedule)
+        pipeline_arn = (schedule.props.get("target") or {}).get("arn")
+        for role in roles:
+            for policy in _depending_on(_of_type(args.resources, ROLE_POLICY), role, "role"):
+                for statement in statements(json_prop(policy.props, "policy")):
+                    if statement.get("Effect") != "Allow":
+                        continue
+                    actions = {a.lower() for a in as_list(statement.get("Action"))}
+                    starts = "sagemaker:startpipelineexecution" in actions
+                    extra = actions - SCHEDULER_EXTRA_ACTIONS - {"sagemaker:startpipelineexecution"}
+                    if extra or (starts and as_list(statement.get("Resource")) != [pipeline_arn]):
+                        violation(
+                            report,
+                            policy.name,
+                            f"the role of schedule {schedule.name} may do more than start "
+                            f"{pipeline_arn} ({', '.join(sorted(actions))} on "
+                            f"{as_list(statement.get('Resource'))})",
+                            "allow sagemaker:StartPipelineExecution on the target pipeline only",
+                            policy.urn,
+                        )
+
+
+def _no_self_approval(args: StackValidationArgs, report: ReportViolation) -> None:
+    for schedule in _of_type(args.resources, SCHEDULE):
+        target = schedule.props.get("target") or {}
+        parameters = (target.get("sagemakerPipelineParameters") or {}).get("pipelineParameters")
+        values = {p.get("name"): p.get("value") for p in as_list(parameters)}
+        if values.get("ModelApprovalStatus") != "Approved":
+            continue
+        _, pipelines = _schedule_parts(schedule)
+        if not pipelines or not all(approves_automatically(p.props) for p in pipelines):
+            violation(
+                report,
+                schedule.name,
+                "scheduled runs register models as Approved on a stage without automatic approval",
+                "pass ModelApprovalStatus=PendingManualApproval, or set autoApproveModels",
+                schedule.urn,
+            )
+
+
+def _failure_alerting(args: StackValidationArgs, report: ReportViolation) -> None:
+    for pipeline in _of_type(args.resources, PIPELINE):
+        rules = _depending_on(_of_type(args.resources, EVENT_RULE), pipeline, "eventPattern")
+        targeted = [
+            t
+            for rule in rules
+            for t in _depending_on(_of_type(args.resources, EVENT_TARGET), rule, "rule")
+        ]
+        name = pipeline.props.get("pipelineName")
+        alarms = [
+            a
+            for a in _of_type(args.resources, ALARM)
+            if a.props.get("metricName") == "ExecutionFailed"
+            and (a.props.get("dimensions") or {}).get("PipelineName") == name
+        ]
+        if not targeted or not alarms:
+            violation(
+                report,
+                pipeline.name,
+                "failed runs would go unnoticed (no status rule with a target, or no "
+                "ExecutionFailed alarm)",
+                "add an EventBridge rule on this pipeline's Failed/Stopped executions to the "
+                "alerts topic and an ExecutionFailed alarm",
+                pipeline.urn,
+            )
+
+
+def _missed_run_alarm(args: StackValidationArgs, report: ReportViolation) -> None:
+    for schedule in _of_type(args.resources, SCHEDULE):
+        if schedule.props.get("state") != "ENABLED":
+            continue
+        _, pipelines = _schedule_parts(schedule)
+        names = {p.props.get("pipelineName") for p in pipelines}
+        watched = [
+            a
+            for a in _of_type(args.resources, ALARM)
+            if a.props.get("metricName") == "ExecutionStarted"
+            and (a.props.get("dimensions") or {}).get("PipelineName") in names
+        ]
+        if not watched:
+            violation(
+                report,
+                schedule.name,
+                "nobody hears when the schedule stops starting runs",
+                "add an ExecutionStarted < 1 alarm over the schedule's period (at most 7 days)",
+                schedule.urn,
+            )
+
+
+POLICIES = [
+    Rule(
+        "stack-bucket-hardening-complete",
+        "Each bucket has its public access block, ownership controls, encryption, versioning, "
+        "lifecycle and TLS-only policy.",
+        Severity.HIGH,
+        "Create the missing bucket configuration resources for the bucket.",
+        ("S3.1", "S3.5", "S3.12", "S3.13", "S3.14", "S3.17"),
+    ).stack(_bucket_hardening),
+    Rule(
+        "stack-topic-key-admits-notifiers",
+        "A topic's customer key lets CloudWatch and EventBridge encrypt messages.",
+        Severity.HIGH,
+        "Add a key policy statement for cloudwatch.amazonaws.com and events.amazonaws.com.",
+        ("SNS encryption with CloudWatch alarms",),
+    ).stack(_key_admits_notifiers),
+    Rule(
+        "stack-scheduler-role-starts-only-its-pipeline",
+        "A schedule's role may start its own pipeline and nothing else.",
+        Severity.HIGH,
+        "Scope the scheduler role's policy to sagemaker:StartPipelineExecution on the target.",
+        ("IAM.21",),
+    ).stack(_scheduler_role_scoped),
+    Rule(
+        "stack-schedule-no-self-approval",
+        "No schedule passes ModelApprovalStatus=Approved to a pipeline of a manual stage.",
+        Severity.HIGH,
+        "Pass PendingManualApproval, or set autoApproveModels: true on the stage.",
+        ("WA ML lens governance",),
+    ).stack(_no_self_approval),
+    Rule(
+        "stack-pipeline-failure-alerting",
+        "Each pipeline's failed or stopped runs reach a topic, and an alarm watches failures.",
+        Severity.MEDIUM,
+        "Add the execution-status rule with its target and an ExecutionFailed alarm.",
+        ("CloudWatch.15", "WA operations"),
+    ).stack(_failure_alerting),
+    Rule(
+        "stack-missed-run-alarm",
+        "An enabled schedule has an alarm for runs that never started.",
+        Severity.LOW,
+        "Add an ExecutionStarted < 1 alarm over the schedule's period.",
+        ("WA operations",),
+        "P1",
+    ).stack(_missed_run_alarm),
+]
