@@ -10,6 +10,7 @@ the one call that emits SDK telemetry.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
@@ -115,6 +116,12 @@ def _default_boto_session(session: boto3.Session) -> Iterator[None]:
         yield
     finally:
         boto3.DEFAULT_SESSION = previous
+
+
+@functools.cache
+def _framework_image(framework: str, region: str, version: str) -> str:
+    """The SDK re-reads its image tables (JSON) on every lookup; the answer never changes."""
+    return str(image_uris.retrieve(framework, region, version))
 
 
 def _session(boto_session: boto3.Session) -> PipelineSession:
@@ -292,7 +299,7 @@ def _shared_code_input(inputs: DefinitionInputs) -> ProcessingInput:
 def _preprocess_step(
     inputs: DefinitionInputs, params: _Parameters, session: PipelineSession
 ) -> ProcessingStep:
-    image = image_uris.retrieve("sklearn", inputs.region, inputs.sklearn_version)
+    image = _framework_image("sklearn", inputs.region, inputs.sklearn_version)
     processor = _processor(inputs, params, session, image, Step.PREPROCESS)
     outputs = [
         ProcessingOutput(
@@ -414,7 +421,7 @@ def _evaluate_step(
 
 
 def _xgboost_image(inputs: DefinitionInputs) -> str:
-    return str(image_uris.retrieve("xgboost", inputs.region, inputs.xgboost_version))
+    return _framework_image("xgboost", inputs.region, inputs.xgboost_version)
 
 
 def _deploy_steps(
