@@ -47,3 +47,22 @@ def test_promotion_diff_lists_only_what_differs(graphs: dict[str, StackGraph]) -
     assert "parameter: ModelApprovalStatus" not in diff
     table = format_table(list(STAGES), list(diff.items()))
     assert table.splitlines()[0].split() == list(STAGES)
+
+
+def test_a_mandatory_violation_makes_plan_fail(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from offline import plan
+    from offline.policy_harness import VIOLATION, Finding, PolicyReport
+
+    def failing(graph: StackGraph, config: object = None) -> PolicyReport:
+        report = PolicyReport(graph.stack, ["s3-tls-only"])
+        message = "batch-inference-bucket-policy: no TLS. Fix: deny it"
+        report.findings.append(Finding("s3-tls-only", "mandatory", VIOLATION, message))
+        return report
+
+    monkeypatch.setattr(plan, "run_pack", failing)
+    assert plan.main(["--stack", "dev"]) == 1
+    out = capsys.readouterr().out
+    assert "[MANDATORY] s3-tls-only: batch-inference-bucket-policy: no TLS. Fix: deny it" in out
+    assert "0 passed, 0 advisory violations, 1 mandatory violations" in out
