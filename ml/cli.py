@@ -1,4 +1,4 @@
-"""Command line: `python -m ml definition | sample-data | run`."""
+"""Command line: `python -m ml definition | sample-data | run | execute | cleanup`."""
 
 from __future__ import annotations
 
@@ -73,6 +73,42 @@ def _default_threshold() -> float:
     return float(read_project_schema(PROJECT_DIR).keys["mseThreshold"].default)
 
 
+def cmd_execute(args: argparse.Namespace) -> int:
+    from ml.operations.aws import check_account, stack_clients
+    from ml.operations.execute import follow, parse_parameters, start
+    from ml.settings import load_stack_settings
+
+    settings = load_stack_settings(args.project_dir, args.stack)
+    parameters = parse_parameters(args.param, settings)
+    clients = stack_clients(settings)
+    check_account(settings, clients.sts)
+    arn = start(settings, clients.sagemaker, parameters)
+    print(f"started {arn}", flush=True)
+    if not args.wait:
+        return 0
+    outcome = follow(clients.sagemaker, arn, lambda line: print(line, flush=True))
+    print(f"execution {outcome.status}")
+    for step, reason in outcome.failures:
+        print(f"  failed step {step}: {reason}", file=sys.stderr)
+    return 0 if outcome.succeeded else EXIT_FAILED
+
+
+def cmd_cleanup(args: argparse.Namespace) -> int:
+    from ml.operations.aws import check_account, stack_clients
+    from ml.operations.cleanup import cleanup
+    from ml.settings import load_stack_settings
+
+    settings = load_stack_settings(args.project_dir, args.stack)
+    clients = stack_clients(settings)
+    check_account(settings, clients.sts)
+    cleaned = cleanup(settings, clients.sagemaker, lambda line: print(line, flush=True))
+    print(
+        f"stopped {len(cleaned.stopped)} execution(s), deleted {len(cleaned.model_packages)} "
+        f"model package(s) and {len(cleaned.models)} model(s)"
+    )
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -98,6 +134,23 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--output", type=Path, required=True)
     run.add_argument("--mse-threshold", type=float, default=None)
     run.set_defaults(handler=cmd_run)
+
+    execute = commands.add_parser("execute", help="start the deployed pipeline of a stack")
+    execute.add_argument("--stack", required=True, help="dev, preprod, prod")
+    execute.add_argument("--wait", action="store_true", help="follow it; exit 1 unless it succeeds")
+    execute.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE",
+        help="override a pipeline parameter (repeatable)",
+    )  # fmt: skip
+    execute.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    execute.set_defaults(handler=cmd_execute)
+
+    clean = commands.add_parser(
+        "cleanup", help="stop executions, delete registered models so `pulumi destroy` succeeds"
+    )
+    clean.add_argument("--stack", required=True, help="dev, preprod, prod")
+    clean.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    clean.set_defaults(handler=cmd_cleanup)
     return root
 
 
@@ -112,4 +165,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SettingsError, ConfigSourceError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except _operational_errors() as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_FAILED
     return code
+
+
+def _operational_errors() -> tuple[type[Exception], ...]:
+    """What the AWS commands raise for a reason the user can act on (credentials, access)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from ml.operations.aws import WrongAccountError
+    from ml.operations.cleanup import StillRunningError
+
+    return (WrongAccountError, StillRunningError, ClientError, BotoCoreError)
