@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 STACK ?= dev
 DEMO_DIR := build/demo
 
-.PHONY: setup demo plan policies test lint format typecheck pytest bench golden snapshots clean
+.PHONY: setup uv-version demo plan policies test lint format typecheck pytest bench golden snapshots clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -20,6 +20,10 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	@touch $@
 
 setup: $(VENV)/.synced
+
+# The pinned uv version, for CI steps that need the same uv outside .tools/.
+uv-version:
+	@echo $(UV_VERSION)
 
 demo: setup
 	$(PY) -m ml sample-data --rows 4177 --out $(DEMO_DIR)/abalone.csv
