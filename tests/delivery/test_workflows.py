@@ -22,7 +22,7 @@ BIN = Path(sys.executable).parent
 
 
 def load(path: Path) -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document: dict[Any, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
     # YAML 1.1 reads the key `on` as True.
     if True in document:
         document["on"] = document.pop(True)
