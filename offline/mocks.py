@@ -11,7 +11,15 @@ import pulumi
 
 CALLER_IDENTITY = "aws:index/getCallerIdentity:getCallerIdentity"
 REGION = "aws:index/getRegion:getRegion"
+OIDC_PROVIDER = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider"
+GITHUB_USER = "github:index/getUser:getUser"
+GITHUB_TEAM = "github:index/getTeam:getTeam"
 _NAMESPACE = uuid.UUID("5b6f3c1e-8f3a-4c55-9d1e-2a4b8c7d9e10")
+
+
+def github_id(name: str) -> int:
+    """A stable numeric id for a GitHub login or team slug, as the API would return."""
+    return uuid.uuid5(_NAMESPACE, name).int % 10_000_000
 
 
 class AwsMocks(pulumi.runtime.Mocks):
@@ -44,6 +52,13 @@ class AwsMocks(pulumi.runtime.Mocks):
             }, []
         if args.token == REGION:
             return {"region": self.region, "name": self.region, "id": self.region}, []
+        if args.token == OIDC_PROVIDER:
+            host = str(args.args["url"]).removeprefix("https://")
+            arn = f"arn:aws:iam::{self.account_id}:oidc-provider/{host}"
+            return {"arn": arn, "url": host, "id": arn}, []
+        if args.token in (GITHUB_USER, GITHUB_TEAM):
+            name = str(args.args.get("username") or args.args.get("slug"))
+            return {"id": str(github_id(name)), "login": name, "slug": name}, []
         raise NotImplementedError(f"no offline answer for the invoke {args.token}")
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[str, Any]]:
@@ -106,6 +121,10 @@ _COMPUTED: dict[str, Callable[[_Resource], dict[str, Any]]] = {
         "bucket": r.physical,
     },
     "aws:iam/role:Role": lambda r: {"id": r.physical, "arn": r.arn(f"role/{r.physical}", False)},
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda r: {
+        "id": r.arn(f"oidc-provider/{r.inputs['url'].removeprefix('https://')}", False),
+        "arn": r.arn(f"oidc-provider/{r.inputs['url'].removeprefix('https://')}", False),
+    },
     "aws:sqs/queue:Queue": _queue,
     "aws:sns/topic:Topic": lambda r: {"id": r.arn(r.physical), "arn": r.arn(r.physical)},
     "aws:cloudwatch/metricAlarm:MetricAlarm": _named("alarm:{name}"),

@@ -122,6 +122,8 @@ def _plain(value: Any) -> Any:
         return value
     if isinstance(value, Unknown):
         return UNKNOWN
+    if isinstance(value, pulumi.StringAsset):
+        return value.text
     return str(value)
 
 
@@ -153,23 +155,44 @@ def render_stack(
     config_overrides: dict[str, str] | None = None,
     before_program: Callable[[], None] | None = None,
 ) -> StackGraph:
-    """Run `__main__.py` for `stack` under mocks and return the recorded graph.
+    """Run the project's `__main__.py` for `stack` under mocks and return the recorded graph.
 
     `before_program` runs inside the mocked stack, just before the program: tests register
     stack transformations there. The mocks are installed before any config or resource exists.
     """
     settings = load_stack_settings(project_dir, stack)
-    mocks = AwsMocks(settings.account_id, settings.region, caller_account, preview)
+    return render_program(
+        project_dir,
+        PROJECT,
+        stack,
+        {**engine_config(project_dir, stack), **(config_overrides or {})},
+        AwsMocks(settings.account_id, settings.region, caller_account, preview),
+        preview=preview,
+        before_program=before_program,
+    )
+
+
+def render_program(
+    program_dir: Path,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    mocks: pulumi.runtime.Mocks,
+    *,
+    preview: bool = False,
+    before_program: Callable[[], None] | None = None,
+) -> StackGraph:
+    """Any Pulumi program under mocks, with the engine's config (every value a string)."""
     monitor = RecordingMonitor(mocks)
     runtime_settings.ROOT.set(None)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=preview, monitor=monitor)
-    pulumi.runtime.set_all_config({**engine_config(project_dir, stack), **(config_overrides or {})})
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
+    pulumi.runtime.set_all_config(config)
     graph = StackGraph(stack)
 
     def program() -> None:
         if before_program:
             before_program()
-        runpy.run_path(str(project_dir / "__main__.py"), run_name="__main__")
+        runpy.run_path(str(program_dir / "__main__.py"), run_name="__main__")
 
     runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()

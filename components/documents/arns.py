@@ -11,7 +11,7 @@ from ml.contract import S3_URI, ResourceNames
 class Arns:
     names: ResourceNames
 
-    def _arn(self, service: str, resource: str, region: bool = True) -> str:
+    def arn(self, service: str, resource: str, region: bool = True) -> str:
         names = self.names
         where = f"{names.region}:{names.account_id}" if region else f":{names.account_id}"
         return f"arn:{names.partition}:{service}:{where}:{resource}"
@@ -25,7 +25,7 @@ class Arns:
         return s3_bucket_arn(self.names.partition, self.names.bucket)
 
     def sagemaker(self, resource: str) -> str:
-        return self._arn("sagemaker", resource)
+        return self.arn("sagemaker", resource)
 
     @property
     def model_package_group(self) -> str:
@@ -37,13 +37,13 @@ class Arns:
         return self.sagemaker(f"model-package/{self.names.model_package_group}/*")
 
     def log_group(self, name: str) -> str:
-        return self._arn("logs", f"log-group:{name}")
+        return self.arn("logs", f"log-group:{name}")
 
     def alarm(self, name: str) -> str:
-        return self._arn("cloudwatch", f"alarm:{name}")
+        return self.arn("cloudwatch", f"alarm:{name}")
 
     def ec2(self, resource: str) -> str:
-        return self._arn("ec2", resource)
+        return self.arn("ec2", resource)
 
 
 def s3_bucket_arn(partition: str, bucket: str) -> str:

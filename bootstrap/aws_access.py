@@ -1,0 +1,79 @@
+"""Per account: the OIDC provider and the roles the delivery system assumes for one stage."""
+
+from __future__ import annotations
+
+import json
+from typing import cast
+
+import pulumi
+from pulumi_aws import iam
+
+from bootstrap import trust
+from bootstrap.deploy_policy import DEPLOY_SESSION_SECONDS, deploy_policy
+from bootstrap.settings import BootstrapSettings
+
+GITHUB_ISSUER = f"https://{trust.GITHUB_OIDC_HOST}"
+PULUMI_ISSUER = f"https://{trust.PULUMI_OIDC_HOST}"
+# View-only: lists and describes, no data reads (ReadOnlyAccess includes s3:GetObject, and pull
+# request code runs with this role).
+VIEW_ONLY_POLICY = "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"
+
+
+def oidc_provider_arn(
+    settings: BootstrapSettings, issuer: str, audience: str, tags: dict[str, str]
+) -> pulumi.Output[str]:
+    """An account has one provider per issuer URL: create it, or use the one that exists."""
+    if not settings.create_oidc_provider:
+        existing = iam.get_open_id_connect_provider(url=issuer).arn
+        return cast(pulumi.Output[str], pulumi.Output.from_input(existing))
+    host = issuer.removeprefix("https://").split("/")[0]
+    provider = iam.OpenIdConnectProvider(
+        f"oidc-{host}",
+        url=issuer,
+        client_id_lists=[audience],
+        tags=tags,
+        # Other stacks and teams may rely on it.
+        opts=pulumi.ResourceOptions(protect=True, retain_on_delete=True),
+    )
+    return cast(pulumi.Output[str], provider.arn)
+
+
+def deploy_role(
+    settings: BootstrapSettings, trust_policy: pulumi.Output[str], tags: dict[str, str]
+) -> iam.Role:
+    role = iam.Role(
+        f"deploy-{settings.stage}",
+        name=settings.deploy_role,
+        description=f"Deploys and runs the {settings.stage} stack of the ML batch pipeline",
+        assume_role_policy=trust_policy,
+        max_session_duration=DEPLOY_SESSION_SECONDS,
+        tags=tags,
+    )
+    iam.RolePolicy(
+        f"deploy-{settings.stage}-policy",
+        name="stack",
+        role=role.id,
+        policy=json.dumps(deploy_policy(settings.names)),
+    )
+    return role
+
+
+def preview_role(
+    settings: BootstrapSettings, provider_arn: pulumi.Output[str], tags: dict[str, str]
+) -> iam.Role:
+    trust_policy = provider_arn.apply(
+        lambda arn: json.dumps(
+            trust.github_trust(arn, settings.repository, trust.PULL_REQUEST_SUBJECT)
+        )
+    )
+    role = iam.Role(
+        f"preview-{settings.stage}",
+        name=settings.preview_role,
+        description=f"Previews the {settings.stage} stack from pull requests (view-only)",
+        assume_role_policy=trust_policy,
+        tags=tags,
+    )
+    iam.RolePolicyAttachment(
+        f"preview-{settings.stage}-view-only", role=role.name, policy_arn=VIEW_ONLY_POLICY
+    )
+    return role

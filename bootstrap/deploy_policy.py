@@ -1,0 +1,331 @@
+"""Each stage's deploy role policy: what `pulumi up`, `ml execute` and `ml cleanup` need."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from components.documents.arns import Arns
+from components.documents.iam import VERSION, job_arns
+from ml.contract import ResourceNames
+
+DEPLOY_SESSION_SECONDS = 7200
+
+Statement = dict[str, Any]
+
+
+def deploy_policy(names: ResourceNames) -> dict[str, Any]:
+    """What one stage's `pulumi up`, `python -m ml execute` and `cleanup` need, on that stage's
+    resource names only (the names are deterministic: see ml.contract.ResourceNames)."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            *_storage(names),
+            *_keys(names),
+            *_roles(names),
+            *_sagemaker(names),
+            *_scheduling(names),
+            *_monitoring(names),
+        ],
+    }
+
+
+def _allow(
+    sid: str, actions: list[str], resources: list[str], condition: dict[str, Any] | None = None
+) -> Statement:
+    statement: Statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
+    if condition:
+        statement["Condition"] = condition
+    return statement
+
+
+def _storage(names: ResourceNames) -> list[Statement]:
+    bucket = Arns(names).bucket
+    return [
+        _allow(
+            "StackBucket",
+            # The provider reads every bucket setting on refresh, hence GetBucket*.
+            [
+                "s3:CreateBucket",
+                "s3:DeleteBucket",
+                "s3:DeleteBucketPolicy",
+                "s3:GetBucket*",
+                "s3:GetAccelerateConfiguration",
+                "s3:GetEncryptionConfiguration",
+                "s3:GetLifecycleConfiguration",
+                "s3:GetReplicationConfiguration",
+                "s3:ListBucket",
+                "s3:ListBucketVersions",
+                "s3:PutBucket*",
+                "s3:PutEncryptionConfiguration",
+                "s3:PutLifecycleConfiguration",
+            ],
+            [bucket],
+        ),
+        _allow(
+            "StackObjects",
+            [
+                "s3:GetObject*",
+                "s3:PutObject",
+                "s3:PutObjectTagging",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:AbortMultipartUpload",
+            ],
+            [f"{bucket}/*"],
+        ),
+    ]
+
+
+def _keys(names: ResourceNames) -> list[Statement]:
+    arns = Arns(names)
+    tagged = {
+        "StringEquals": {
+            "aws:ResourceTag/project": names.project,
+            "aws:ResourceTag/stage": names.stage,
+        }
+    }
+    requested = {
+        "StringEquals": {
+            "aws:RequestTag/project": names.project,
+            "aws:RequestTag/stage": names.stage,
+        }
+    }
+    return [
+        # Keys get their id at creation: CreateKey has no resource, so the request's tags scope it.
+        _allow("CreateStackKey", ["kms:CreateKey"], ["*"], requested),
+        _allow("TagNewStackKey", ["kms:TagResource"], [arns.arn("kms", "key/*")], requested),
+        _allow(
+            "ManageStackKey",
+            [
+                "kms:DescribeKey",
+                "kms:GetKeyPolicy",
+                "kms:GetKeyRotationStatus",
+                "kms:PutKeyPolicy",
+                "kms:EnableKeyRotation",
+                "kms:ListResourceTags",
+                "kms:TagResource",
+                "kms:UntagResource",
+                "kms:UpdateKeyDescription",
+                "kms:ScheduleKeyDeletion",
+                "kms:CancelKeyDeletion",
+                "kms:Encrypt",
+                "kms:Decrypt",
+                "kms:GenerateDataKey",
+                "kms:CreateAlias",
+                "kms:DeleteAlias",
+                "kms:UpdateAlias",
+            ],
+            [arns.arn("kms", "key/*")],
+            tagged,
+        ),
+        _allow(
+            "StackKeyAlias",
+            ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
+            [arns.arn("kms", f"alias/{names.pipeline}")],
+        ),
+        _allow("ListAliases", ["kms:ListAliases"], ["*"]),
+    ]
+
+
+def _roles(names: ResourceNames) -> list[Statement]:
+    roles = f"arn:{names.partition}:iam::{names.account_id}:role/{names.pipeline}-*"
+    return [
+        _allow(
+            "StackRoles",
+            [
+                "iam:CreateRole",
+                "iam:DeleteRole",
+                "iam:GetRole",
+                "iam:UpdateRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:TagRole",
+                "iam:UntagRole",
+                "iam:PutRolePolicy",
+                "iam:GetRolePolicy",
+                "iam:DeleteRolePolicy",
+                "iam:ListRolePolicies",
+                "iam:ListAttachedRolePolicies",
+                "iam:ListInstanceProfilesForRole",
+            ],
+            [roles],
+        ),
+        _allow(
+            "PassStackRoles",
+            ["iam:PassRole"],
+            [roles],
+            {
+                "StringEquals": {
+                    "iam:PassedToService": ["sagemaker.amazonaws.com", "scheduler.amazonaws.com"]
+                }
+            },
+        ),
+    ]
+
+
+def _sagemaker(names: ResourceNames) -> list[Statement]:
+    arns = Arns(names)
+    pipeline = arns.sagemaker(f"pipeline/{names.pipeline}")
+    return [
+        _allow(
+            "StackPipeline",
+            [
+                "sagemaker:CreatePipeline",
+                "sagemaker:UpdatePipeline",
+                "sagemaker:DeletePipeline",
+                "sagemaker:DescribePipeline",
+                "sagemaker:AddTags",
+                "sagemaker:DeleteTags",
+                "sagemaker:ListTags",
+                "sagemaker:StartPipelineExecution",
+                "sagemaker:ListPipelineExecutions",
+            ],
+            [pipeline],
+        ),
+        _allow(
+            "StackPipelineExecutions",
+            [
+                "sagemaker:DescribePipelineExecution",
+                "sagemaker:ListPipelineExecutionSteps",
+                "sagemaker:StopPipelineExecution",
+            ],
+            [f"{pipeline}/execution/*"],
+        ),
+        _allow(
+            "StackModelRegistry",
+            [
+                "sagemaker:CreateModelPackageGroup",
+                "sagemaker:DescribeModelPackageGroup",
+                "sagemaker:DeleteModelPackageGroup",
+                "sagemaker:AddTags",
+                "sagemaker:ListTags",
+            ],
+            [arns.model_package_group],
+        ),
+        _allow("StackModelVersions", ["sagemaker:DeleteModelPackage"], [arns.model_packages]),
+        _allow(
+            "ListModelVersions",
+            ["sagemaker:ListModelPackages"],
+            [arns.sagemaker("model-package/*")],
+        ),
+        _allow("StackModels", ["sagemaker:DeleteModel"], job_arns(names)["model"]),
+        _allow("ListModels", ["sagemaker:ListModels"], ["*"]),
+    ]
+
+
+def _scheduling(names: ResourceNames) -> list[Statement]:
+    prefix = f"arn:{names.partition}:scheduler:{names.region}:{names.account_id}"
+    return [
+        _allow(
+            "StackScheduleGroup",
+            [
+                "scheduler:CreateScheduleGroup",
+                "scheduler:DeleteScheduleGroup",
+                "scheduler:GetScheduleGroup",
+                "scheduler:TagResource",
+                "scheduler:UntagResource",
+                "scheduler:ListTagsForResource",
+            ],
+            [f"{prefix}:schedule-group/{names.pipeline}"],
+        ),
+        _allow(
+            "StackSchedule",
+            [
+                "scheduler:CreateSchedule",
+                "scheduler:UpdateSchedule",
+                "scheduler:DeleteSchedule",
+                "scheduler:GetSchedule",
+            ],
+            [f"{prefix}:schedule/{names.pipeline}/*"],
+        ),
+    ]
+
+
+def _monitoring(names: ResourceNames) -> list[Statement]:
+    arns, pipeline = Arns(names), names.pipeline
+    account = f"{names.region}:{names.account_id}"
+    partition = names.partition
+    return [
+        _allow(
+            "StackQueues",
+            [
+                "sqs:CreateQueue",
+                "sqs:DeleteQueue",
+                "sqs:GetQueueAttributes",
+                "sqs:SetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:TagQueue",
+                "sqs:UntagQueue",
+                "sqs:ListQueueTags",
+            ],
+            [f"arn:{partition}:sqs:{account}:{pipeline}-*"],
+        ),
+        _allow(
+            "StackTopic",
+            [
+                "sns:CreateTopic",
+                "sns:DeleteTopic",
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:TagResource",
+                "sns:UntagResource",
+                "sns:ListTagsForResource",
+                "sns:Subscribe",
+                "sns:ListSubscriptionsByTopic",
+            ],
+            [f"arn:{partition}:sns:{account}:{pipeline}-alerts"],
+        ),
+        # Subscription actions are defined on no resource type.
+        _allow(
+            "Subscriptions",
+            ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
+            ["*"],
+        ),
+        _allow(
+            "StackEventRule",
+            [
+                "events:PutRule",
+                "events:DeleteRule",
+                "events:DescribeRule",
+                "events:PutTargets",
+                "events:RemoveTargets",
+                "events:ListTargetsByRule",
+                "events:TagResource",
+                "events:UntagResource",
+                "events:ListTagsForResource",
+            ],
+            [f"arn:{partition}:events:{account}:rule/{pipeline}-*"],
+        ),
+        _allow(
+            "StackAlarms",
+            [
+                "cloudwatch:PutMetricAlarm",
+                "cloudwatch:DeleteAlarms",
+                "cloudwatch:DescribeAlarms",
+                "cloudwatch:TagResource",
+                "cloudwatch:UntagResource",
+                "cloudwatch:ListTagsForResource",
+            ],
+            [arns.alarm(f"{pipeline}-*")],
+        ),
+        _allow(
+            "StackDashboard",
+            ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"],
+            [f"arn:{partition}:cloudwatch::{names.account_id}:dashboard/{pipeline}"],
+        ),
+        _allow(
+            "SageMakerLogGroups",
+            [
+                "logs:CreateLogGroup",
+                "logs:DeleteLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:DeleteRetentionPolicy",
+                "logs:AssociateKmsKey",
+                "logs:DisassociateKmsKey",
+                "logs:TagResource",
+                "logs:UntagResource",
+                "logs:ListTagsForResource",
+            ],
+            [arns.log_group("/aws/sagemaker/*")],
+        ),
+        _allow("DescribeLogGroups", ["logs:DescribeLogGroups"], ["*"]),
+    ]

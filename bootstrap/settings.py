@@ -1,0 +1,124 @@
+"""The bootstrap's settings: one stack per AWS account (named after its stage), checked at once.
+
+Every problem is reported together, naming the key, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ml.contract import PROJECT, STAGES, ResourceNames
+
+NAMESPACE = "ml-batch-pipeline-bootstrap"
+DELIVERY_MODES = ("actions", "deployments")
+# Stages whose changes wait for a second person.
+REVIEWED_STAGES = ("preprod", "prod")
+_ACCOUNT = re.compile(r"^\d{12}$")
+_REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+_CRON = re.compile(r"^(\S+\s+){4}\S+$")
+
+
+class BootstrapSettingsError(ValueError):
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"invalid bootstrap configuration:\n{lines}")
+
+
+@dataclass(frozen=True)
+class Reviewers:
+    users: tuple[str, ...]  # GitHub logins
+    teams: tuple[str, ...]  # team slugs in the repository's organization
+
+
+@dataclass(frozen=True)
+class BootstrapSettings:
+    stage: str
+    account_id: str
+    region: str
+    repository: str  # owner/name
+    pulumi_organization: str
+    delivery: str
+    reviewers: Reviewers
+    create_oidc_provider: bool
+    shared: bool  # this stack also manages the repository-wide settings
+    drift_schedule: str
+
+    @property
+    def names(self) -> ResourceNames:
+        return ResourceNames(PROJECT, self.stage, self.account_id, self.region)
+
+    @property
+    def owner(self) -> str:
+        return self.repository.split("/")[0]
+
+    @property
+    def repository_name(self) -> str:
+        return self.repository.split("/")[1]
+
+    @property
+    def reviewed(self) -> bool:
+        return self.stage in REVIEWED_STAGES
+
+    @property
+    def deploy_role(self) -> str:
+        return f"{PROJECT}-github-deploy-{self.stage}"
+
+    @property
+    def preview_role(self) -> str:
+        return f"{PROJECT}-github-preview-{self.stage}"
+
+    @property
+    def esc_environment(self) -> str:
+        """Named as the stack files' commented `environment:` entries expect."""
+        return f"{self.stage}-aws"
+
+
+def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
+    problems: list[str] = []
+
+    def check(key: str, ok: bool, allowed: str) -> None:
+        if not ok:
+            problems.append(
+                f"{NAMESPACE}:{key}: {raw.get(key)!r} is not allowed; allowed: {allowed}"
+            )
+
+    stage = raw.get("stage")
+    check("stage", stage in STAGES, ", ".join(STAGES))
+    check("accountId", bool(_ACCOUNT.match(str(raw.get("accountId", "")))), "12 digits")
+    check("region", bool(raw.get("region")), "the stack's aws:region")
+    check("githubRepository", bool(_REPOSITORY.match(str(raw.get("githubRepository", "")))),
+          "owner/name of the GitHub repository")  # fmt: skip
+    check(
+        "pulumiOrganization", bool(raw.get("pulumiOrganization")), "your Pulumi Cloud organization"
+    )
+    check("delivery", raw.get("delivery", "actions") in DELIVERY_MODES, " or ".join(DELIVERY_MODES))
+    check("driftSchedule", bool(_CRON.match(str(raw.get("driftSchedule", "0 6 * * *")))),
+          "a five-field cron expression")  # fmt: skip
+    users = [str(u) for u in raw.get("reviewerUsers") or []]
+    teams = [str(t) for t in raw.get("reviewerTeams") or []]
+    for user in users:
+        check("reviewerUsers", bool(_LOGIN.match(user)), "GitHub logins")
+    if stage in REVIEWED_STAGES and not (users or teams):
+        problems.append(
+            f"{NAMESPACE}:reviewerUsers: a {stage} stack needs reviewers; allowed: at least one "
+            "login in reviewerUsers or team slug in reviewerTeams"
+        )
+    if problems:
+        raise BootstrapSettingsError(problems)
+    return BootstrapSettings(
+        stage=str(stage),
+        account_id=str(raw["accountId"]),
+        region=str(raw["region"]),
+        repository=str(raw["githubRepository"]),
+        pulumi_organization=str(raw["pulumiOrganization"]),
+        delivery=str(raw.get("delivery", "actions")),
+        reviewers=Reviewers(tuple(users), tuple(teams)),
+        create_oidc_provider=bool(raw.get("createOidcProvider", True)),
+        shared=bool(raw.get("shared", stage == "dev")),
+        drift_schedule=str(raw.get("driftSchedule", "0 6 * * *")),
+    )
