@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,3 +34,9 @@ def check_account(settings: Settings, sts: Any) -> None:
             f"stack '{settings.stage}' lives in account {settings.account_id}, but the "
             f"credentials in use ({identity['Arn']}) belong to account {identity['Account']}"
         )
+
+
+def paged(client: Any, operation: str, items: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a listing, across pages (botocore's own paginator follows NextToken)."""
+    for page in client.get_paginator(operation).paginate(**kwargs):
+        yield from page.get(items, [])

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from ml.contract import Step
+from ml.operations.aws import paged
 from ml.operations.execute import RUNNING, Report
 from ml.settings import Settings
 
@@ -43,19 +44,20 @@ def cleanup(
     names = settings.names
     stopped = _stop_executions(sagemaker, names.pipeline, report, poll_seconds, sleep)
     # Listed in full before deleting: deleting while paginating can skip items.
-    packages = list(
-        _pages(sagemaker.list_model_packages, "ModelPackageSummaryList", "ModelPackageArn",
-               ModelPackageGroupName=names.model_package_group)
-    )  # fmt: skip
+    packages = [
+        item["ModelPackageArn"]
+        for item in paged(sagemaker, "list_model_packages", "ModelPackageSummaryList",
+                          ModelPackageGroupName=names.model_package_group)
+    ]  # fmt: skip
     for arn in packages:
         sagemaker.delete_model_package(ModelPackageName=arn)
         report(f"deleted model package {arn}")
     prefix = names.job_prefix(Step.CREATE_MODEL)
     # NameContains matches anywhere in the name; only this pipeline's models start with it.
     models = [
-        name
-        for name in _pages(sagemaker.list_models, "Models", "ModelName", NameContains=prefix)
-        if name.startswith(prefix)
+        item["ModelName"]
+        for item in paged(sagemaker, "list_models", "Models", NameContains=prefix)
+        if item["ModelName"].startswith(prefix)
     ]
     for name in models:
         sagemaker.delete_model(ModelName=name)
@@ -63,35 +65,17 @@ def cleanup(
     return Cleaned(tuple(stopped), tuple(packages), tuple(models))
 
 
-def _pages(call: Callable[..., Any], items: str, key: str, **kwargs: Any) -> Iterator[str]:
-    token = None
-    while True:
-        page = call(**kwargs, **({"NextToken": token} if token else {}))
-        for item in page.get(items, []):
-            yield item[key]
-        token = page.get("NextToken")
-        if not token:
-            return
-
-
 def _running(sagemaker: Any, pipeline: str) -> list[str]:
     return [
         summary["PipelineExecutionArn"]
-        for summary in _summaries(sagemaker, pipeline)
+        for summary in paged(
+            sagemaker,
+            "list_pipeline_executions",
+            "PipelineExecutionSummaries",
+            PipelineName=pipeline,
+        )
         if summary["PipelineExecutionStatus"] in RUNNING
     ]
-
-
-def _summaries(sagemaker: Any, pipeline: str) -> Iterator[dict[str, Any]]:
-    token = None
-    while True:
-        page = sagemaker.list_pipeline_executions(
-            PipelineName=pipeline, **({"NextToken": token} if token else {})
-        )
-        yield from page.get("PipelineExecutionSummaries", [])
-        token = page.get("NextToken")
-        if not token:
-            return
 
 
 def _stop_executions(

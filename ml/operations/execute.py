@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ml.contract import Param
+from ml.operations.aws import paged
 from ml.settings import Settings
 
 RUNNING = ("Executing", "Stopping")
@@ -93,15 +94,10 @@ def follow(
 
 
 def _steps(sagemaker: Any, arn: str) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = []
-    token: str | None = None
-    while True:
-        kwargs = {"PipelineExecutionArn": arn, **({"NextToken": token} if token else {})}
-        page = sagemaker.list_pipeline_execution_steps(**kwargs)
-        steps += page.get("PipelineExecutionSteps", [])
-        token = page.get("NextToken")
-        if not token:
-            return steps
+    return list(
+        paged(sagemaker, "list_pipeline_execution_steps", "PipelineExecutionSteps",
+              PipelineExecutionArn=arn)
+    )  # fmt: skip
 
 
 def _outcome(arn: str, status: dict[str, Any], steps: list[dict[str, Any]]) -> Outcome:
