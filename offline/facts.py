@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from components.documents.cadence import missed_run_window
 from ml.settings import Settings
 from offline.recorder import StackGraph
@@ -62,10 +59,6 @@ def resource_rows(graph: StackGraph) -> dict[str, str]:
     for resource in graph.resources:
         counts[resource.type] = counts.get(resource.type, 0) + 1
     return {token.split(":")[-1]: str(count) for token, count in sorted(counts.items())}
-
-
-def to_json(value: Any) -> str:
-    return json.dumps(value, indent=2, sort_keys=True)
 
 
 def _compute(instance_type: str, count: int) -> str:

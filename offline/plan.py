@@ -20,7 +20,8 @@ def resource_tree(graph: StackGraph) -> list[str]:
     children: dict[str, list[RecordedResource]] = {}
     for resource in graph.resources:
         children.setdefault(resource.parent, []).append(resource)
-    roots = [r for r in graph.resources if r.parent not in {x.urn for x in graph.resources}]
+    recorded = {r.urn for r in graph.resources}
+    roots = [r for r in graph.resources if r.parent not in recorded]
     lines = [f"pulumi:pulumi:Stack  {roots[0].parent_name}" if roots else "(no resources)"]
 
     def walk(resource: RecordedResource, prefix: str, last: bool) -> None:

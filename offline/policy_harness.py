@@ -115,15 +115,16 @@ def _options(resource: RecordedResource) -> PolicyResourceOptions:
     )
 
 
-def _props(resource: RecordedResource) -> Any:
-    return unknown_checking_proxy(_engine_props(resource.inputs))
+def _policy_resource(recorded: RecordedResource) -> PolicyResource:
+    props = unknown_checking_proxy(_engine_props(recorded.inputs))
+    options = _options(recorded)
+    return PolicyResource(
+        recorded.type, props, recorded.urn, recorded.name, options, None, None, [], {}
+    )
 
 
 def _stack_resources(graph: StackGraph) -> list[PolicyResource]:
-    by_urn = {
-        r.urn: PolicyResource(r.type, _props(r), r.urn, r.name, _options(r), None, None, [], {})
-        for r in graph.resources
-    }
+    by_urn = {r.urn: _policy_resource(r) for r in graph.resources}
     for recorded in graph.resources:
         resource = by_urn[recorded.urn]
         resource.parent = by_urn.get(recorded.parent)
@@ -144,42 +145,34 @@ def run_pack(
     config = config or {}
     selected = [p for p in POLICIES if only is None or p.name in only]
     report = PolicyReport(graph.stack, [p.name for p in selected])
-    stack_resources = _stack_resources(graph)
+    # Built once: resource policies read each one's props and options, stack policies the lot.
+    resources = _stack_resources(graph)
     for policy in selected:
         level = enforcement_of(policy, config)
         if level != EnforcementLevel.DISABLED:
-            _run_policy(
-                report,
-                policy,
-                level=level,
-                graph=graph,
-                stack_resources=stack_resources,
-                config=policy_config(policy, config),
-            )
+            _run_policy(report, policy, level, resources, policy_config(policy, config))
     return report
 
 
 def _run_policy(
     report: PolicyReport,
     policy: Policy,
-    *,
     level: EnforcementLevel,
-    graph: StackGraph,
-    stack_resources: list[PolicyResource],
+    resources: list[PolicyResource],
     config: dict[str, Any],
 ) -> None:
     def record(message: str, urn: str | None = None) -> None:
         report.findings.append(Finding(policy.name, level.value, VIOLATION, message, urn or ""))
 
     if isinstance(policy, ResourceValidationPolicy):
-        for resource in graph.resources:
+        for resource in resources:
             args = ResourceValidationArgs(
-                resource.type, _props(resource), resource.urn, resource.name,
-                _options(resource), None, config,
+                resource.resource_type, resource.props, resource.urn, resource.name,
+                resource.opts, None, config,
             )  # fmt: skip
             _guarded(report, policy, level, lambda a=args: policy.validate(a, record))
     elif isinstance(policy, StackValidationPolicy):
-        stack_args = StackValidationArgs(stack_resources, config)
+        stack_args = StackValidationArgs(resources, config)
         _guarded(report, policy, level, lambda: policy.validate(stack_args, record))
 
 

@@ -65,9 +65,6 @@ class StackGraph:
             raise LookupError(f"{len(found)} resources of type {token} named {name!r}")
         return found[0]
 
-    def by_urn(self, urn: str) -> RecordedResource:
-        return next(r for r in self.resources if r.urn == urn)
-
     def unknown_inputs(self) -> list[str]:
         """Paths of inputs that were still unknown when registered (expected in previews)."""
         return [f"{r.name}.{path}" for r in self.resources for path in _unknown_paths(r.inputs)]

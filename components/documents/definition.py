@@ -12,7 +12,12 @@ _IMAGE_KEYS = ("ImageUri", "TrainingImage", "Image")
 
 def iter_steps(definition: str) -> Iterator[dict[str, Any]]:
     """Every step, including those nested in condition branches, in definition order."""
-    pending: list[dict[str, Any]] = list(json.loads(definition)["Steps"])
+    return walk_steps(json.loads(definition))
+
+
+def walk_steps(definition: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The same over a parsed definition; the steps are its own dicts, so edits stick."""
+    pending: list[dict[str, Any]] = list(definition["Steps"])
     while pending:
         step = pending.pop(0)
         yield step

@@ -55,8 +55,7 @@ def supports_key(action: str, key: str) -> bool:
         return True
     for row in _rows(action):
         for supported in row["condition_keys"]:
-            pattern = _arn_pattern(supported.replace("${", "${").lower())
-            if supported.lower() == key.lower() or pattern.match(key.lower()):
+            if supported.lower() == key.lower() or _arn_pattern(supported).match(key):
                 return True
     return False
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from components.documents.definition import walk_steps
+
 Mutator = Callable[[dict[str, Any]], None]
 
 
@@ -62,21 +64,17 @@ def document(key: str, edit: Callable[[Any], None]) -> Mutator:
     return mutate
 
 
-def steps(definition: dict[str, Any]) -> list[dict[str, Any]]:
-    found, pending = [], list(definition["Steps"])
-    while pending:
-        step = pending.pop(0)
-        found.append(step)
-        if step["Type"] == "Condition":
-            pending[0:0] = step["Arguments"]["IfSteps"] + step["Arguments"]["ElseSteps"]
-    return found
+def in_step(name: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], None]:
+    """Edit the named step of a parsed definition, wherever it is nested."""
+
+    def change(definition: Any) -> None:
+        edit(next(s for s in walk_steps(definition) if s["Name"] == name))
+
+    return change
 
 
 def step(name: str, edit: Callable[[dict[str, Any]], None]) -> Mutator:
-    def change(definition: dict[str, Any]) -> None:
-        edit(next(s for s in steps(definition) if s["Name"] == name))
-
-    return document("pipelineDefinition", change)
+    return document("pipelineDefinition", in_step(name, edit))
 
 
 def drop_statements(*sids: str) -> Callable[[Any], None]:
@@ -90,7 +88,7 @@ def add_statement(statement: dict[str, Any]) -> Callable[[Any], None]:
     return lambda policy: policy["Statement"].append(statement)
 
 
-def _approval_default(definition: dict[str, Any]) -> None:
+def approved_by_default(definition: Any) -> None:
     for parameter in definition["Parameters"]:
         if parameter["Name"] == "ModelApprovalStatus":
             parameter["DefaultValue"] = "Approved"
@@ -113,9 +111,11 @@ def _schedule_parameter(name: str, value: str) -> Mutator:
     return mutate
 
 
-def _unscoped_topic_policy(policy: Any) -> None:
+def unconditioned(policy: Any) -> None:
+    """Allow statements without their conditions (who may publish, from where)."""
     for statement in policy["Statement"]:
-        statement.pop("Condition", None) if statement["Effect"] == "Allow" else None
+        if statement["Effect"] == "Allow":
+            statement.pop("Condition", None)
 
 
 RESOURCE_CASES = [
@@ -331,7 +331,7 @@ RESOURCE_CASES = [
         "sagemaker-pipeline-manual-approval",
         "pipeline",
         "pipelineDefinition",
-        document("pipelineDefinition", _approval_default),
+        document("pipelineDefinition", approved_by_default),
         'registers models as "Approved"',
         missing_violates=False,
     ),
@@ -401,7 +401,7 @@ RESOURCE_CASES = [
         "sns-topic-policy-scoped",
         "alerts-policy",
         "policy",
-        document("policy", _unscoped_topic_policy),
+        document("policy", unconditioned),
         "publish from anywhere",
         missing_violates=False,
     ),

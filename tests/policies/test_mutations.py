@@ -16,6 +16,7 @@ import pytest
 
 from offline.policy_harness import VIOLATION, run_pack
 from offline.recorder import render_stack
+from tests.policies.cases import approved_by_default, drop_statements, in_step, unconditioned
 
 Change = Callable[[dict[str, Any], pulumi.ResourceOptions], None]
 
@@ -78,32 +79,6 @@ def json_edit(key: str, edit: Callable[[Any], None]) -> Change:
     return change
 
 
-def drop(*sids: str) -> Callable[[Any], None]:
-    def edit(document: Any) -> None:
-        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") not in sids]
-
-    return edit
-
-
-def in_step(name: str, edit: Callable[[dict[str, Any]], None]) -> Callable[[Any], None]:
-    def walk(definition: Any) -> None:
-        pending = list(definition["Steps"])
-        while pending:
-            step = pending.pop(0)
-            if step["Name"] == name:
-                edit(step)
-            if step["Type"] == "Condition":
-                pending += step["Arguments"]["IfSteps"] + step["Arguments"]["ElseSteps"]
-
-    return walk
-
-
-def approved_by_default(definition: Any) -> None:
-    for parameter in definition["Parameters"]:
-        if parameter["Name"] == "ModelApprovalStatus":
-            parameter["DefaultValue"] = "Approved"
-
-
 def scheduled_approval(props: dict[str, Any], _: pulumi.ResourceOptions) -> None:
     for pair in props["target"].sagemaker_pipeline_parameters.pipeline_parameters:
         if pair.name == "ModelApprovalStatus":
@@ -115,12 +90,6 @@ def without_rule(rule_id: str) -> Change:
         props["rules"] = [rule for rule in props["rules"] if rule.id != rule_id]
 
     return change
-
-
-def unconditioned(document: Any) -> None:
-    for statement in document["Statement"]:
-        if statement["Effect"] == "Allow":
-            statement.pop("Condition", None)
 
 
 S3 = "aws:s3/"
@@ -140,7 +109,7 @@ MUTATIONS = [
              f"{S3}bucketLifecycleConfiguration:BucketLifecycleConfiguration",
              without_rule("abort-incomplete-uploads")),
     Mutation("TLS-only bucket policy", "s3-tls-only", f"{S3}bucketPolicy:BucketPolicy",
-             json_edit("policy", drop("DenyInsecureTransport"))),
+             json_edit("policy", drop_statements("DenyInsecureTransport"))),
     Mutation("hardening attached to the bucket", "stack-bucket-hardening-complete",
              f"{S3}bucketVersioning:BucketVersioning",
              prop("bucket", "ml-batch-pipeline-dev-111111111111-eu-west-1")),
@@ -152,9 +121,10 @@ MUTATIONS = [
     Mutation("prod key deletion window", "kms-prod-key-deletion-guard", KEY,
              prop("deletion_window_in_days", 7), stack="prod"),
     Mutation("key admits notifiers", "stack-topic-key-admits-notifiers", KEY,
-             json_edit("policy", drop("NotificationsToEncryptedTopic"))),
+             json_edit("policy", drop_statements("NotificationsToEncryptedTopic"))),
     Mutation("execution guard rails", "iam-sagemaker-guard-rails", ROLE_POLICY,
-             json_edit("policy", drop("DenyJobsWithoutOutputKey")), name="execution-policy"),
+             json_edit("policy", drop_statements("DenyJobsWithoutOutputKey")),
+             name="execution-policy"),
     Mutation("PassRole condition", "iam-pass-role-scoped", ROLE_POLICY,
              json_edit("policy", lambda d: next(s for s in d["Statement"] if s["Sid"] == (
                  "PassOwnRoleToSageMaker")).pop("Condition")),

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from components.documents.definition import iter_steps
+from components.documents.definition import walk_steps
 
 
 def all_steps(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Every step by name, including those nested in the condition's branches."""
-    return {step["Name"]: step for step in iter_steps(json.dumps(definition))}
+    return {step["Name"]: step for step in walk_steps(definition)}
