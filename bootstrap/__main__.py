@@ -26,6 +26,10 @@ raw: dict[str, object] = {
         "pulumiOrganization",
         "delivery",
         "driftSchedule",
+        "previewToken",
+        "previewTeam",
+        "previewUser",
+        "pulumiBackendUrl",
     )
 }
 raw |= {
@@ -42,39 +46,61 @@ except BootstrapSettingsError as error:
 ensure_account_id(settings.account_id, settings.stage, f"{NAMESPACE}:accountId")
 
 tags = {"project": PROJECT, "stage": settings.stage, "managed-by": "pulumi-bootstrap"}
-if settings.delivery == "actions":
+try:
+    # Previews run in GitHub Actions in both modes; deploys there only in actions mode.
+    github = github_setup.create_provider(settings)
+    repository = github_setup.repository_identity(settings, github)
     github_oidc = aws_access.oidc_provider_arn(
         settings, aws_access.GITHUB_ISSUER, trust.STS_AUDIENCE, tags
     )
-    trust_policy = github_oidc.apply(
-        lambda arn: json.dumps(
-            trust.github_trust(arn, settings.repository, trust.deploy_subject(settings.stage))
-        )
+    preview = aws_access.preview_role(
+        settings,
+        github_oidc,
+        pulumi.Output.from_input(pulumi_cloud.preview_subjects(settings, repository)),
+        tags,
     )
-    deploy = aws_access.deploy_role(settings, trust_policy, tags)
-    preview = aws_access.preview_role(settings, github_oidc, tags)
-    github = github_setup.create_provider(settings)
+    if settings.delivery == "actions":
+        deploy_trust = github_oidc.apply(
+            lambda arn: trust.github_trust(
+                arn, repository.subjects(trust.deploy_context(settings.stage))
+            )
+        )
+    else:
+        pulumi_oidc = aws_access.oidc_provider_arn(
+            settings, aws_access.PULUMI_ISSUER, settings.pulumi_organization, tags
+        )
+        deploy_trust = pulumi_oidc.apply(
+            lambda arn: trust.deployments_trust(
+                arn, settings.pulumi_organization, PROJECT, settings.stage
+            )
+        )
+except aws_access.OidcProviderError as error:
+    raise pulumi.RunError(str(error)) from None
+deploy = aws_access.deploy_role(settings, deploy_trust.apply(json.dumps), tags)
+if settings.delivery == "actions":
     github_setup.create_environment(settings, github)
-    github_setup.create_variables(settings, github)
-    if settings.shared:
-        pulumi_cloud.github_token_exchange(settings)
-    pulumi.export("previewRoleArn", preview.arn)
-else:
-    pulumi_oidc = aws_access.oidc_provider_arn(
-        settings, aws_access.PULUMI_ISSUER, f"aws:{settings.pulumi_organization}", tags
-    )
-    trust_policy = pulumi_oidc.apply(
-        lambda arn: json.dumps(
-            trust.esc_trust(arn, settings.pulumi_organization, PROJECT, settings.esc_environment)
-        )
-    )
-    deploy = aws_access.deploy_role(settings, trust_policy, tags)
-    environment = pulumi_cloud.esc_environment(settings, deploy.arn)
-    if settings.reviewed:
-        pulumi_cloud.approvals(settings, environment)
-    pulumi_cloud.deployment_settings(settings)
-    pulumi_cloud.drift_detection(settings)
-    pulumi.export("escEnvironment", f"{PROJECT}/{settings.esc_environment}")
+github_setup.create_variables(settings, github)
 
+if settings.pulumi_cloud:
+    stack = pulumi_cloud.program_stack(settings)
+    team = None
+    pack = None
+    if settings.shared:
+        team = pulumi_cloud.preview_team(settings) if settings.preview_token == "team" else None
+        pulumi_cloud.github_token_exchange(settings, repository, [r for r in [team] if r])
+        if settings.delivery == "deployments":
+            pack = pulumi_cloud.policy_pack(settings)
+    if settings.preview_token == "team":
+        pulumi_cloud.preview_permission(settings, stack, team)
+    if settings.delivery == "deployments":
+        deployments = pulumi_cloud.deployment_settings(settings, stack, deploy.arn)
+        pulumi_cloud.drift_detection(settings, stack, deployments)
+        pulumi_cloud.policy_group(settings, stack, pack)
+    pulumi.export(
+        "stack",
+        pulumi.Output.concat(settings.pulumi_organization, "/", PROJECT, "/", stack.stack_name),
+    )
+
+pulumi.export("previewRoleArn", preview.arn)
 pulumi.export("deployRoleArn", deploy.arn)
 pulumi.export("delivery", settings.delivery)

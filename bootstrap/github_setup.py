@@ -7,13 +7,25 @@ import pulumi
 import pulumi_github as github
 
 from bootstrap.settings import BootstrapSettings
+from bootstrap.trust import GitHubRepository
 
 DEPLOY_BRANCH = "main"
+TOKEN_TYPE = "urn:pulumi:token-type:access_token:{}"
+# Pulumi's stack names on a self-managed backend live under this fixed organization.
+SELF_MANAGED_ORGANIZATION = "organization"
 
 
 def create_provider(settings: BootstrapSettings) -> github.Provider:
     # The token comes from GITHUB_TOKEN in the environment of whoever runs the bootstrap.
     return github.Provider("github", owner=settings.owner)
+
+
+def repository_identity(settings: BootstrapSettings, provider: github.Provider) -> GitHubRepository:
+    """The repository's name and immutable ids, which GitHub's OIDC subjects may carry."""
+    opts = pulumi.InvokeOptions(provider=provider)
+    repository = github.get_repository(full_name=settings.repository, opts=opts)
+    owner = github.get_user(username=settings.owner, opts=opts)
+    return GitHubRepository(settings.repository, str(owner.id), str(repository.repo_id))
 
 
 def reviewer_ids(
@@ -58,11 +70,30 @@ def create_environment(
     return environment
 
 
-def create_variables(settings: BootstrapSettings, provider: github.Provider) -> None:
-    """What the workflows read: this stage's account, and (once) the organization and region."""
+def workflow_variables(settings: BootstrapSettings) -> dict[str, str]:
+    """What the workflows read: this stage's account, and (once) the repository-wide values."""
     values = {f"{settings.stage.upper()}_ACCOUNT_ID": settings.account_id}
-    if settings.shared:
-        values |= {"PULUMI_ORG": settings.pulumi_organization, "AWS_REGION": settings.region}
+    if not settings.shared:
+        return values
+    values |= {
+        "AWS_REGION": settings.region,
+        # The promote workflow stands down when Pulumi Deployments deploys.
+        "DELIVERY": settings.delivery,
+    }
+    if settings.pulumi_cloud:
+        return values | {
+            "PULUMI_ORG": settings.pulumi_organization,
+            "PULUMI_PREVIEW_TOKEN_TYPE": TOKEN_TYPE.format(settings.preview_token),
+            "PULUMI_PREVIEW_SCOPE": settings.preview_scope,
+        }
+    return values | {
+        "PULUMI_ORG": SELF_MANAGED_ORGANIZATION,
+        "PULUMI_BACKEND_URL": settings.backend_url,
+    }
+
+
+def create_variables(settings: BootstrapSettings, provider: github.Provider) -> None:
+    values = workflow_variables(settings)
     for name, value in values.items():
         github.ActionsVariable(
             f"variable-{name.lower()}",

@@ -14,11 +14,16 @@ from ml.contract import PROJECT, STAGES, ResourceNames
 
 NAMESPACE = "ml-batch-pipeline-bootstrap"
 DELIVERY_MODES = ("actions", "deployments")
+# How pull-request previews get a Pulumi token: a team token for a team with read on the three
+# stacks (editions with team tokens), or a dedicated member's personal token (every edition).
+PREVIEW_TOKENS = ("team", "personal")
+DEFAULT_PREVIEW_TEAM = f"{PROJECT}-previewers"
 # Stages whose changes wait for a second person.
 REVIEWED_STAGES = ("preprod", "prod")
 _ACCOUNT = re.compile(r"^\d{12}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
+SELF_MANAGED_SCHEMES = ("s3", "gs", "azblob", "file", "postgres")
 _CRON = re.compile(r"^(\S+\s+){4}\S+$")
 
 
@@ -47,6 +52,15 @@ class BootstrapSettings:
     create_oidc_provider: bool
     shared: bool  # this stack also manages the repository-wide settings
     drift_schedule: str
+    preview_token: str = "team"
+    preview_team: str = DEFAULT_PREVIEW_TEAM
+    preview_user: str = ""
+    # Empty: Pulumi Cloud. Otherwise a self-managed backend URL (s3://..., file://...).
+    backend_url: str = ""
+
+    @property
+    def pulumi_cloud(self) -> bool:
+        return not self.backend_url
 
     @property
     def names(self) -> ResourceNames:
@@ -73,9 +87,11 @@ class BootstrapSettings:
         return f"{PROJECT}-github-preview-{self.stage}"
 
     @property
-    def esc_environment(self) -> str:
-        """Named as the stack files' commented `environment:` entries expect."""
-        return f"{self.stage}-aws"
+    def preview_scope(self) -> str:
+        """auth-actions' `scope` input for the preview token."""
+        if self.preview_token == "team":
+            return f"team:{self.preview_team}"
+        return f"user:{self.preview_user}"
 
 
 def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
@@ -83,9 +99,9 @@ def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
 
     def check(key: str, ok: bool, allowed: str) -> None:
         if not ok:
-            problems.append(
-                f"{NAMESPACE}:{key}: {raw.get(key)!r} is not allowed; allowed: {allowed}"
-            )
+            value = raw.get(key)
+            shown = "not set" if value is None else f"{value!r} is not allowed"
+            problems.append(f"{NAMESPACE}:{key}: {shown}; allowed: {allowed}")
 
     stage = raw.get("stage")
     check("stage", stage in STAGES, ", ".join(STAGES))
@@ -103,6 +119,19 @@ def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
     teams = [str(t) for t in raw.get("reviewerTeams") or []]
     for user in users:
         check("reviewerUsers", bool(_LOGIN.match(user)), "GitHub logins")
+    preview_token = raw.get("previewToken", "team")
+    check("previewToken", preview_token in PREVIEW_TOKENS, " or ".join(PREVIEW_TOKENS))
+    preview_user = str(raw.get("previewUser", ""))
+    if preview_token == "personal":
+        check("previewUser", bool(_LOGIN.match(preview_user)),
+              "the Pulumi login of the member whose token previews use")  # fmt: skip
+    backend_url = str(raw.get("pulumiBackendUrl", ""))
+    if backend_url:
+        check("pulumiBackendUrl", backend_url.split("://", maxsplit=1)[0] in SELF_MANAGED_SCHEMES,
+              "empty (Pulumi Cloud) or a self-managed backend URL: "
+              + ", ".join(f"{s}://..." for s in SELF_MANAGED_SCHEMES))  # fmt: skip
+        check("delivery", raw.get("delivery", "actions") == "actions",
+              "actions (Pulumi Deployments needs the Pulumi Cloud backend)")  # fmt: skip
     if stage in REVIEWED_STAGES and not (users or teams):
         problems.append(
             f"{NAMESPACE}:reviewerUsers: a {stage} stack needs reviewers; allowed: at least one "
@@ -121,4 +150,8 @@ def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
         create_oidc_provider=bool(raw.get("createOidcProvider", True)),
         shared=bool(raw.get("shared", stage == "dev")),
         drift_schedule=str(raw.get("driftSchedule", "0 6 * * *")),
+        preview_token=str(preview_token),
+        preview_team=str(raw.get("previewTeam", DEFAULT_PREVIEW_TEAM)),
+        preview_user=preview_user,
+        backend_url=backend_url,
     )

@@ -14,6 +14,7 @@ REGION = "aws:index/getRegion:getRegion"
 OIDC_PROVIDER = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider"
 GITHUB_USER = "github:index/getUser:getUser"
 GITHUB_TEAM = "github:index/getTeam:getTeam"
+GITHUB_REPOSITORY = "github:index/getRepository:getRepository"
 _NAMESPACE = uuid.UUID("5b6f3c1e-8f3a-4c55-9d1e-2a4b8c7d9e10")
 
 
@@ -31,8 +32,11 @@ class AwsMocks(pulumi.runtime.Mocks):
         region: str,
         caller_account: str | None = None,
         preview: bool = False,
+        oidc_audiences: dict[str, list[str]] | None = None,
     ) -> None:
         self.account_id = account_id
+        # The audiences of OIDC providers that already exist in the account, by host.
+        self.oidc_audiences = oidc_audiences or {}
         self.region = region
         self.caller_account = caller_account or account_id
         # In a preview of a new stack the provider knows only the inputs: ids and computed
@@ -55,7 +59,11 @@ class AwsMocks(pulumi.runtime.Mocks):
         if args.token == OIDC_PROVIDER:
             host = str(args.args["url"]).removeprefix("https://")
             arn = f"arn:aws:iam::{self.account_id}:oidc-provider/{host}"
-            return {"arn": arn, "url": host, "id": arn}, []
+            audiences = self.oidc_audiences.get(host, [])
+            return {"arn": arn, "url": host, "id": arn, "clientIdLists": audiences}, []
+        if args.token == GITHUB_REPOSITORY:
+            name = str(args.args["fullName"])
+            return {"fullName": name, "repoId": github_id(name), "id": name}, []
         if args.token in (GITHUB_USER, GITHUB_TEAM):
             name = str(args.args.get("username") or args.args.get("slug"))
             return {"id": str(github_id(name)), "login": name, "slug": name}, []

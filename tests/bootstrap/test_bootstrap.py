@@ -4,42 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
 from bootstrap.deploy_policy import deploy_policy
-from bootstrap.pulumi_cloud import uv_version
 from ml.settings import load_stack_settings
-from offline.mocks import AwsMocks, github_id
-from offline.recorder import RenderError, StackGraph, engine_config, render_program
+from offline.mocks import github_id
+from offline.recorder import RenderError
+from tests.bootstrap.rendering import (
+    ACCOUNTS,
+    condition,
+    render,
+    role,
+    subjects,
+)
 from tests.components.iam_reference import policy_problems
-
-BOOTSTRAP = Path(__file__).resolve().parents[2] / "bootstrap"
-PROJECT = "ml-batch-pipeline-bootstrap"
-ACCOUNTS = {"dev": "111111111111", "preprod": "222222222222", "prod": "333333333333"}
-REPOSITORY = "example-org/ml-batch-pipeline"
-ROLE = "aws:iam/role:Role"
-
-
-def render(stage: str, caller: str | None = None, **overrides: str) -> StackGraph:
-    config = engine_config(BOOTSTRAP, stage)
-    config |= {f"{PROJECT}:{key}": value for key, value in overrides.items()}
-    mocks = AwsMocks(ACCOUNTS[stage], "eu-west-1", caller_account=caller)
-    return render_program(BOOTSTRAP, PROJECT, stage, config, mocks)
-
-
-def role(graph: StackGraph, name: str) -> dict[str, Any]:
-    inputs = next(r.inputs for r in graph.of_type(ROLE) if r.inputs["name"] == name)
-    return {**inputs, "assumeRolePolicy": json.loads(inputs["assumeRolePolicy"])}
-
-
-def condition(trust: dict[str, Any]) -> dict[str, str]:
-    (statement,) = trust["Statement"]
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    conditions: dict[str, str] = statement["Condition"]["StringEquals"]
-    return conditions
 
 
 def test_deploy_roles_trust_only_their_github_environment() -> None:
@@ -50,12 +29,12 @@ def test_deploy_roles_trust_only_their_github_environment() -> None:
     }
     assert condition(deploy["assumeRolePolicy"]) == {
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-        "token.actions.githubusercontent.com:sub": f"repo:{REPOSITORY}:environment:prod",
+        "token.actions.githubusercontent.com:sub": subjects("environment:prod"),
     }
     assert deploy["maxSessionDuration"] == 7200
     preview = role(graph, "ml-batch-pipeline-github-preview-prod")
     assert condition(preview["assumeRolePolicy"])["token.actions.githubusercontent.com:sub"] == (
-        f"repo:{REPOSITORY}:pull_request"
+        sorted(subjects("pull_request") + subjects("ref:refs/heads/main"))
     )
     (attachment,) = graph.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
     assert attachment.inputs["policyArn"] == ("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess")
@@ -119,16 +98,18 @@ def test_dev_has_no_reviewers_and_holds_the_repository_wide_settings() -> None:
         "DEV_ACCOUNT_ID": "111111111111",
         "PULUMI_ORG": "example-org",
         "AWS_REGION": "eu-west-1",
+        "DELIVERY": "actions",
+        "PULUMI_PREVIEW_TOKEN_TYPE": "urn:pulumi:token-type:access_token:team",
+        "PULUMI_PREVIEW_SCOPE": "team:ml-batch-pipeline-previewers",
     }
-    (issuer,) = graph.of_type("pulumiservice:index:OidcIssuer")
-    assert issuer.inputs["url"] == "https://token.actions.githubusercontent.com"
-    assert issuer.inputs["policies"] == [
-        {"decision": "allow", "tokenType": "organization", "rules": {"repository": REPOSITORY}}
-    ]
 
 
-def test_an_existing_oidc_provider_is_used_instead_of_created() -> None:
-    graph = render("preprod", createOidcProvider="false")
+def test_an_existing_oidc_provider_is_used_when_it_carries_the_audience() -> None:
+    graph = render(
+        "preprod",
+        audiences={"token.actions.githubusercontent.com": ["sts.amazonaws.com"]},
+        createOidcProvider="false",
+    )
     assert graph.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     deploy = role(graph, "ml-batch-pipeline-github-deploy-preprod")
     principal = deploy["assumeRolePolicy"]["Statement"][0]["Principal"]
@@ -137,56 +118,23 @@ def test_an_existing_oidc_provider_is_used_instead_of_created() -> None:
     }
 
 
-def test_deployments_mode_logs_in_through_esc_with_approvals_on_its_changes() -> None:
-    graph = render("prod", delivery="deployments")
-    assert not [r for r in graph.resources if r.type.startswith("github:")]
-    (provider,) = graph.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-    assert provider.inputs["url"] == "https://api.pulumi.com/oidc"
-    assert provider.inputs["clientIdLists"] == ["aws:example-org"]
-    deploy = role(graph, "ml-batch-pipeline-github-deploy-prod")
-    assert condition(deploy["assumeRolePolicy"]) == {
-        "api.pulumi.com/oidc:aud": "aws:example-org",
-        "api.pulumi.com/oidc:sub": (
-            "pulumi:environments:org:example-org:env:ml-batch-pipeline/prod-aws"
+@pytest.mark.parametrize(
+    ("delivery", "audiences", "missing"),
+    [
+        ("actions", {"token.actions.githubusercontent.com": ["sigstore"]}, "'sts.amazonaws.com'"),
+        (
+            "deployments",
+            {"token.actions.githubusercontent.com": ["sts.amazonaws.com"]},
+            "'example-org'",
         ),
-    }
-    (environment,) = graph.of_type("pulumiservice:index:Environment")
-    assert (environment.inputs["project"], environment.inputs["name"]) == (
-        "ml-batch-pipeline",
-        "prod-aws",
-    )
-    (rule,) = graph.of_type("pulumiservice:index:ApprovalRule")
-    assert rule.inputs["targetActionTypes"] == ["update"]
-    assert rule.inputs["approvalRuleConfig"] == {
-        "allowSelfApproval": False,
-        "eligibleApprovers": [{"user": "alice-reviewer"}, {"teamName": "ml-platform"}],
-        "numApprovalsRequired": 1,
-        "requireReapprovalOnChange": True,
-    }
-    (settings,) = graph.of_type("pulumiservice:index:DeploymentSettings")
-    assert settings.inputs["vcs"] == {
-        "provider": "github",
-        "repository": REPOSITORY,
-        "previewPullRequests": True,
-        "deployCommits": False,
-        "pullRequestTemplate": False,
-    }
-    assert settings.inputs["operationContext"]["preRunCommands"] == [
-        f"python -m pip install uv=={uv_version()}"
-    ]
-    (drift,) = graph.of_type("pulumiservice:index:DriftSchedule")
-    assert (drift.inputs["scheduleCron"], drift.inputs["autoRemediate"]) == ("0 6 * * *", False)
-
-
-def test_the_esc_environment_logs_in_as_the_deploy_role() -> None:
-    graph = render("dev", delivery="deployments")
-    (environment,) = graph.of_type("pulumiservice:index:Environment")
-    document = yaml.safe_load(environment.inputs["yaml"])
-    login = document["values"]["aws"]["login"]["fn::open::aws-login"]["oidc"]
-    assert login["roleArn"] == "arn:aws:iam::111111111111:role/ml-batch-pipeline-github-deploy-dev"
-    assert graph.of_type("pulumiservice:index:ApprovalRule") == []
-    (settings,) = graph.of_type("pulumiservice:index:DeploymentSettings")
-    assert settings.inputs["vcs"]["deployCommits"] is True
+    ],
+)
+def test_a_reused_oidc_provider_without_the_roles_audience_is_refused(
+    delivery: str, audiences: dict[str, list[str]], missing: str
+) -> None:
+    with pytest.raises(RenderError, match=f"not {missing}, which the roles trust") as raised:
+        render("preprod", audiences=audiences, createOidcProvider="false", delivery=delivery)
+    assert "add-client-id-to-open-id-connect-provider" in str(raised.value)
 
 
 def test_bad_settings_are_all_named_before_anything_is_created() -> None:
