@@ -60,8 +60,9 @@ def test_the_program_declares_mypy_and_the_hosts_typecheck_passes() -> None:
     assert "Success: no issues found" in result.stdout
 
 
-def test_the_typecheck_ignores_the_policy_packs_environment(tmp_path: Path) -> None:
-    """CI builds policies/venv before previews; the host's --exclude is a regex on paths."""
+def test_the_typecheck_ignores_what_commands_write_in_the_program_folder(tmp_path: Path) -> None:
+    """CI builds policies/venv before previews (the host's --exclude is a regex on paths); the
+    bootstrap stages the pack under build/ (a second `__main__` module to mypy)."""
     program = tmp_path / "program"
     shutil.copytree(
         ROOT,
@@ -72,6 +73,9 @@ def test_the_typecheck_ignores_the_policy_packs_environment(tmp_path: Path) -> N
     broken = program / "policies" / "venv" / "lib" / "broken.py"
     broken.parent.mkdir(parents=True)
     broken.write_text("x: int = 'not an int'\n", encoding="utf-8")
+    staged = program / "build" / "policy-pack"
+    staged.mkdir(parents=True)
+    shutil.copy(ROOT / "policies" / "__main__.py", staged / "__main__.py")
     result = host_typecheck(program, program / ".venv")
     assert result.returncode == 0, result.stdout + result.stderr
 
