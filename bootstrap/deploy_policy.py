@@ -8,7 +8,7 @@ from components.documents.arns import Arns
 from components.documents.iam import VERSION, job_arns
 from ml.contract import ResourceNames
 
-DEPLOY_SESSION_SECONDS = 7200
+DEPLOY_SESSION_SECONDS = 10800
 
 Statement = dict[str, Any]
 

@@ -93,6 +93,19 @@ def cmd_execute(args: argparse.Namespace) -> int:
     return 0 if outcome.succeeded else EXIT_FAILED
 
 
+def cmd_lineage(args: argparse.Namespace) -> int:
+    from ml.operations.lineage import check, head_commit, stack_history
+
+    candidate = head_commit(args.project_dir)
+    history = stack_history(args.stack_name, args.project_dir)
+    verdict = check(args.project_dir, history, candidate)
+    if verdict.first_deployment:
+        print(f"{args.stack_name}: first deployment, {candidate[:12]}")
+    else:
+        print(f"{args.stack_name}: {candidate[:12]} descends from {str(verdict.deployed)[:12]}")
+    return 0
+
+
 def cmd_cleanup(args: argparse.Namespace) -> int:
     from ml.operations.aws import check_account, stack_clients
     from ml.operations.cleanup import cleanup
@@ -151,6 +164,15 @@ def parser() -> argparse.ArgumentParser:
     clean.add_argument("--stack", required=True, help="dev, preprod, prod")
     clean.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     clean.set_defaults(handler=cmd_cleanup)
+
+    lineage = commands.add_parser(
+        "lineage", help="refuse a commit that does not descend from the one the stack runs"
+    )
+    lineage.add_argument(
+        "--stack-name", required=True, help="the stack's full name, e.g. ORG/ml-batch-pipeline/prod"
+    )
+    lineage.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    lineage.set_defaults(handler=cmd_lineage)
     return root
 
 
@@ -177,5 +199,6 @@ def _operational_errors() -> tuple[type[Exception], ...]:
 
     from ml.operations.aws import WrongAccountError
     from ml.operations.cleanup import StillRunningError
+    from ml.operations.lineage import LineageError
 
-    return (WrongAccountError, StillRunningError, ClientError, BotoCoreError)
+    return (WrongAccountError, StillRunningError, LineageError, ClientError, BotoCoreError)

@@ -31,7 +31,7 @@ def test_deploy_roles_trust_only_their_github_environment() -> None:
         "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
         "token.actions.githubusercontent.com:sub": subjects("environment:prod"),
     }
-    assert deploy["maxSessionDuration"] == 7200
+    assert deploy["maxSessionDuration"] == 10800
     preview = role(graph, "ml-batch-pipeline-github-preview-prod")
     assert condition(preview["assumeRolePolicy"])["token.actions.githubusercontent.com:sub"] == (
         sorted(subjects("pull_request") + subjects("ref:refs/heads/main"))

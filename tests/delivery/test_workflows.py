@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bootstrap.deploy_policy import DEPLOY_SESSION_SECONDS
+from bootstrap.pulumi_cloud import pulumi_cli_version
 from ml.contract import STAGES
 
 GITHUB = Path(__file__).resolve().parents[2] / ".github"
@@ -79,7 +81,9 @@ def test_every_job_has_a_timeout_and_least_privilege() -> None:
 def test_oidc_only_where_a_cloud_role_or_pulumi_token_is_used() -> None:
     for file, name, job in all_jobs():
         uses_cloud = any(
-            str(s.get("uses", "")).startswith(("./.github/actions/deploy", "pulumi/actions@"))
+            str(s.get("uses", "")).startswith(
+                ("./.github/actions/deploy", "./.github/actions/preview", "pulumi/actions@")
+            )
             for s in job.get("steps", [])
         )
         assert (job["permissions"].get("id-token") == "write") == uses_cloud, f"{file}/{name}"
@@ -93,16 +97,28 @@ def test_a_preview_per_stack_with_the_policy_pack_and_a_comment_each() -> None:
     assert job["permissions"]["pull-requests"] == "write"
     (setup,) = steps_using(job["steps"], "./.github/actions/setup")
     assert setup["with"]["policy-pack"] == "true"
-    (role,) = steps_using(job["steps"], "aws-actions/configure-aws-credentials@")
+    (step,) = steps_using(job["steps"], "./.github/actions/preview")
+    assert step["with"]["stack"] == "${{ matrix.stack }}"
+    assert step["with"]["comment-on-pr"] == "true"
+    assert step["with"]["token-type"] == "${{ vars.PULUMI_PREVIEW_TOKEN_TYPE }}"
+    assert step["with"]["token-scope"] == "${{ vars.PULUMI_PREVIEW_SCOPE }}"
+
+
+def test_the_preview_action_is_view_only_with_the_pack() -> None:
+    steps = load(GITHUB / "actions" / "preview" / "action.yml")["runs"]["steps"]
+    (role,) = steps_using(steps, "aws-actions/configure-aws-credentials@")
     assert role["with"]["role-to-assume"].endswith(
-        ":role/ml-batch-pipeline-github-preview-${{ matrix.stack }}"
+        ":role/ml-batch-pipeline-github-preview-${{ inputs.stack }}"
     )
-    (pulumi,) = steps_using(job["steps"], "pulumi/actions@")
+    (token,) = steps_using(steps, "pulumi/auth-actions@")
+    assert token["with"]["requested-token-type"] == "${{ inputs.token-type }}"
+    assert token["with"]["scope"] == "${{ inputs.token-scope }}"
+    (pulumi,) = steps_using(steps, "pulumi/actions@")
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["policyPacks"] == "policies"
-    assert pulumi["with"]["comment-on-pr"] is True
+    assert pulumi["with"]["comment-on-pr"] == "${{ inputs.comment-on-pr }}"
     assert pulumi["with"]["comment-on-summary"] is True
-    assert pulumi["with"]["stack-name"].endswith("/ml-batch-pipeline/${{ matrix.stack }}")
+    assert pulumi["with"]["stack-name"].endswith("/ml-batch-pipeline/${{ inputs.stack }}")
 
 
 def test_forks_skip_the_preview_with_a_message() -> None:
@@ -118,7 +134,11 @@ def test_promotion_chain_environments_and_one_deployment_at_a_time() -> None:
     promote = workflow("promote")
     assert promote["on"] == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
     jobs = promote["jobs"]
-    assert [jobs[stage]["needs"] for stage in STAGES] == ["test", "dev", "preprod"]
+    assert jobs["test"]["if"] == "vars.DELIVERY != 'deployments'"
+    assert [jobs[stage]["needs"] for stage in STAGES] == [
+        "test", "preview-preprod", "preview-prod",
+    ]  # fmt: skip
+    assert (jobs["preview-preprod"]["needs"], jobs["preview-prod"]["needs"]) == ("dev", "preprod")
     for stage in STAGES:
         job = jobs[stage]
         assert job["environment"] == stage
@@ -136,6 +156,35 @@ def test_promotion_chain_environments_and_one_deployment_at_a_time() -> None:
     assert jobs["test"]["steps"][-1]["run"] == "bash .ci/run"
 
 
+@pytest.mark.parametrize("stage", ["preprod", "prod"])
+def test_approvers_see_the_preview_of_the_commit_they_approve(stage: str) -> None:
+    """Same run, same commit; no environment, so GitHub's subject is the main branch's, which
+    the bootstrap's preview role and preview token policy trust (and nothing else on push)."""
+    job = workflow("promote")["jobs"][f"preview-{stage}"]
+    assert "environment" not in job
+    (step,) = steps_using(job["steps"], "./.github/actions/preview")
+    assert step["with"]["stack"] == stage
+    assert step["with"]["account"] == f"${{{{ vars.{stage.upper()}_ACCOUNT_ID }}}}"
+    lineage = job["steps"][-1]
+    assert lineage["run"] == '.venv/bin/python -m ml lineage --stack-name "$STACK_NAME"'
+    assert lineage["env"]["STACK_NAME"].endswith(f"/ml-batch-pipeline/{stage}")
+
+
+def test_every_job_that_checks_lineage_has_the_whole_history() -> None:
+    checked = 0
+    for file, name, job in all_jobs():
+        steps = job.get("steps", [])
+        deploys = [s for s in steps if s.get("uses") == "./.github/actions/deploy"]
+        runs_lineage = any("ml lineage" in s.get("run", "") for s in steps) or any(
+            d["with"].get("command", "up") == "up" for d in deploys
+        )
+        if runs_lineage:
+            checked += 1
+            (checkout,) = steps_using(steps, "actions/checkout@")
+            assert checkout["with"]["fetch-depth"] == 0, f"{file}/{name}"
+    assert checked == 5
+
+
 def test_every_up_and_destroy_uses_the_policy_pack_and_destroy_cleans_up_first() -> None:
     deploy = load(GITHUB / "actions" / "deploy" / "action.yml")
     steps = deploy["runs"]["steps"]
@@ -145,11 +194,42 @@ def test_every_up_and_destroy_uses_the_policy_pack_and_destroy_cleans_up_first()
     cleanup = next(s for s in steps if "ml cleanup" in s.get("run", ""))
     assert cleanup["if"] == "inputs.command == 'destroy'"
     assert steps.index(cleanup) < steps.index(pulumi)
+    lineage = next(s for s in steps if "ml lineage" in s.get("run", ""))
+    assert lineage["if"] == "inputs.command == 'up'"
+    assert steps.index(lineage) < steps.index(pulumi)
+
+
+def test_the_pipeline_wait_runs_on_credentials_that_outlast_it() -> None:
+    """configure-aws-credentials defaults to one hour (v6.2.3 `role-duration-seconds`): the wait
+    gets a fresh session right before it, as long as the longest job may still run."""
+    steps = load(GITHUB / "actions" / "deploy" / "action.yml")["runs"]["steps"]
     execute = next(s for s in steps if "ml execute" in s.get("run", ""))
     assert execute["run"].endswith('--stack "$STACK" --wait')
-    assert steps.index(pulumi) < steps.index(execute)
-    (role,) = steps_using(steps, "aws-actions/configure-aws-credentials@")
-    assert role["with"]["role-duration-seconds"] == 7200
+    refresh = steps[steps.index(execute) - 1]
+    assert refresh["uses"].startswith("aws-actions/configure-aws-credentials@")
+    assert refresh["if"] == execute["if"] == "inputs.run-pipeline == 'true'"
+    seconds = refresh["with"]["role-duration-seconds"]
+    assert seconds == DEPLOY_SESSION_SECONDS
+    longest = max(
+        job["timeout-minutes"]
+        for _, _, job in all_jobs()
+        if steps_using(job.get("steps", []), "./.github/actions/deploy")
+    )
+    assert seconds >= longest * 60
+
+
+def test_every_pulumi_run_uses_the_cli_release_of_the_locked_sdk() -> None:
+    """pulumi/actions v7 reuses any CLI on the runner unless `pulumi-version` is exact."""
+    runs = [s for s in all_steps() if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    assert len(runs) == 2
+    for step in runs:
+        assert step["with"]["pulumi-version"] == pulumi_cli_version()
+        # Pulumi Cloud stacks come from the bootstrap; only a self-managed backend upserts.
+        assert step["with"]["upsert"] == "${{ inputs.backend-url != '' }}"
+        assert step["with"]["cloud-url"] == "${{ inputs.backend-url }}"
+    for step in all_steps():
+        if str(step.get("uses", "")).startswith("pulumi/auth-actions@"):
+            assert step["if"] == "inputs.backend-url == ''"
 
 
 def test_destroying_dev_is_by_hand_and_confirmed() -> None:
