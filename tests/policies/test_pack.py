@@ -53,7 +53,10 @@ def test_the_pack_imports_nothing_from_the_program() -> None:
 
 def test_the_pack_runs_in_its_own_pinned_environment(project_dir: Path) -> None:
     manifest = yaml.safe_load((PACK_DIR / "PulumiPolicy.yaml").read_text(encoding="utf-8"))
-    assert manifest["runtime"] == {"name": "python", "options": {"virtualenv": "venv"}}
+    assert manifest["runtime"] == {
+        "name": "python",
+        "options": {"toolchain": "pip", "virtualenv": "venv"},
+    }
     locked = {
         package["name"]: package["version"]
         for package in tomllib.loads((project_dir / "uv.lock").read_text())["package"]

@@ -89,3 +89,36 @@ def test_a_shallow_checkout_says_it_needs_the_history(tmp_path: Path) -> None:
     head = commit(tmp_path, "only")
     with pytest.raises(LineageError, match="fetch-depth: 0"):
         check(tmp_path, deployed("d" * 40), head)
+
+
+def test_the_command_refuses_with_one_line_and_exit_1(
+    history: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml import cli
+    from ml.operations import lineage
+
+    repository = Path(history["repo"])
+    git(repository, "checkout", "-q", history["b"])
+    monkeypatch.setattr(lineage, "stack_history", lambda *_: deployed(history["c"]))
+    code = cli.main(
+        ["lineage", "--stack-name", "o/ml-batch-pipeline/prod", "--project-dir", str(repository)]
+    )
+    assert code == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: refusing to deploy {history['b'][:12]}")
+
+
+def test_the_command_names_the_commit_it_moves_from(
+    history: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ml import cli
+    from ml.operations import lineage
+
+    monkeypatch.setattr(lineage, "stack_history", lambda *_: deployed(history["b"]))
+    code = cli.main(
+        ["lineage", "--stack-name", "o/ml-batch-pipeline/prod", "--project-dir", history["repo"]]
+    )
+    assert code == 0
+    assert capsys.readouterr().out == (
+        f"o/ml-batch-pipeline/prod: {history['c'][:12]} descends from {history['b'][:12]}\n"
+    )
