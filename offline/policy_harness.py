@@ -93,14 +93,14 @@ def load_config(path: Path) -> dict[str, Any]:
     return document
 
 
-def _engine_props(value: Any) -> Any:
+def engine_props(value: Any) -> Any:
     """Recorded inputs with unknowns as the engine's sentinel, behind the SDK's proxy."""
     if value == UNKNOWN:
         return UNKNOWN_STRING_VALUE
     if isinstance(value, dict):
-        return {key: _engine_props(item) for key, item in value.items()}
+        return {key: engine_props(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_engine_props(item) for item in value]
+        return [engine_props(item) for item in value]
     return value
 
 
@@ -116,7 +116,7 @@ def _options(resource: RecordedResource) -> PolicyResourceOptions:
 
 
 def _policy_resource(recorded: RecordedResource) -> PolicyResource:
-    props = unknown_checking_proxy(_engine_props(recorded.inputs))
+    props = unknown_checking_proxy(engine_props(recorded.inputs))
     options = _options(recorded)
     return PolicyResource(
         recorded.type, props, recorded.urn, recorded.name, options, None, None, [], {}

@@ -31,7 +31,8 @@ import grpc
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc, plugin_pb2
 
-from offline.recorder import UNKNOWN, RecordedResource, StackGraph
+from offline.policy_harness import engine_props
+from offline.recorder import RecordedResource, StackGraph
 
 # The engine's marker for a value it will only know after the update.
 ENGINE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -56,41 +57,33 @@ class Diagnostic:
 
 def struct(value: Mapping[str, Any]) -> struct_pb2.Struct:
     message = struct_pb2.Struct()
-    json_format.ParseDict(_engine_values(value), message)
+    json_format.ParseDict(engine_props(value), message)
     return message
-
-
-def _engine_values(value: Any) -> Any:
-    if value == UNKNOWN:
-        return ENGINE_UNKNOWN
-    if isinstance(value, dict):
-        return {key: _engine_values(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_engine_values(item) for item in value]
-    return value
 
 
 def _options(resource: RecordedResource) -> analyzer_pb2.AnalyzerResourceOptions:
     return analyzer_pb2.AnalyzerResourceOptions(protect=resource.protect)
 
 
+def _described(resource: RecordedResource) -> dict[str, Any]:
+    """What every analyzer message says of a resource."""
+    return {
+        "type": resource.type,
+        "properties": struct(resource.inputs),
+        "urn": resource.urn,
+        "name": resource.name,
+        "options": _options(resource),
+    }
+
+
 def analyze_request(resource: RecordedResource) -> analyzer_pb2.AnalyzeRequest:
-    return analyzer_pb2.AnalyzeRequest(
-        type=resource.type,
-        properties=struct(resource.inputs),
-        urn=resource.urn,
-        name=resource.name,
-        options=_options(resource),
-    )
+    return analyzer_pb2.AnalyzeRequest(**_described(resource))
 
 
 def stack_resource(resource: RecordedResource) -> analyzer_pb2.AnalyzerResource:
+    """AnalyzeStack's view adds the parent and the dependencies."""
     return analyzer_pb2.AnalyzerResource(
-        type=resource.type,
-        properties=struct(resource.inputs),
-        urn=resource.urn,
-        name=resource.name,
-        options=_options(resource),
+        **_described(resource),
         parent=resource.parent,
         dependencies=resource.dependencies,
         propertyDependencies={

@@ -11,14 +11,23 @@ from collections.abc import Iterator
 
 import pytest
 from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from ml.contract import STAGES
 from offline.policy_harness import PACK_DIR, run_pack
-from offline.recorder import StackGraph, render_stack
+from offline.recorder import UNKNOWN, StackGraph, render_stack
 from policies.guardrails import PACK_NAME, POLICIES
-from tests.policies.engine import AnalyzerSession, as_json, running_pack
+from tests.policies.engine import ENGINE_UNKNOWN, AnalyzerSession, as_json, running_pack, struct
 
 BUCKET_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+
+
+def with_public_bucket(graph: StackGraph) -> tuple[StackGraph, str]:
+    """A copy of the graph whose bucket no longer restricts public buckets, and that block's URN."""
+    copied = copy.deepcopy(graph)
+    (block,) = copied.of_type(BUCKET_ACCESS_BLOCK)
+    block.inputs["restrictPublicBuckets"] = False
+    return copied, block.urn
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +65,7 @@ def test_every_stack_passes_over_the_wire_as_in_the_harness(
 def test_a_violation_reaches_the_engine_with_its_policy_level_and_urn(
     pack: AnalyzerSession, graphs: dict[str, StackGraph]
 ) -> None:
-    graph = copy.deepcopy(graphs["prod"])
-    (block,) = graph.of_type(BUCKET_ACCESS_BLOCK)
-    block.inputs["restrictPublicBuckets"] = False
+    graph, urn = with_public_bucket(graphs["prod"])
     pack.configure({})
     diagnostics = pack.analyze(graph)
     harness = run_pack(graph).mandatory
@@ -67,21 +74,25 @@ def test_a_violation_reaches_the_engine_with_its_policy_level_and_urn(
     }
     assert [d.policy for d in diagnostics] == ["s3-public-access-block"]
     assert diagnostics[0].enforcement == "mandatory"
-    assert diagnostics[0].urn == block.urn
+    assert diagnostics[0].urn == urn
 
 
 def test_pack_config_in_the_engine_format_changes_the_level(
     pack: AnalyzerSession, graphs: dict[str, StackGraph]
 ) -> None:
-    graph = copy.deepcopy(graphs["prod"])
-    (block,) = graph.of_type(BUCKET_ACCESS_BLOCK)
-    block.inputs["restrictPublicBuckets"] = False
+    graph, _ = with_public_bucket(graphs["prod"])
     pack.configure({"s3-public-access-block": "advisory"})
     try:
         (diagnostic,) = pack.analyze(graph)
     finally:
         pack.configure({})
     assert (diagnostic.policy, diagnostic.enforcement) == ("s3-public-access-block", "advisory")
+
+
+def test_unknowns_are_sent_as_the_engines_sentinel() -> None:
+    """pulumi `sdk/go/common/resource/plugin/rpc.go`: UnknownStringValue."""
+    assert UNKNOWN_STRING_VALUE == ENGINE_UNKNOWN
+    assert struct({"a": UNKNOWN, "b": [UNKNOWN]})["b"][0] == ENGINE_UNKNOWN
 
 
 def test_unknown_values_of_a_first_preview_do_not_fail_the_pack(
