@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import pulumi
@@ -11,15 +12,27 @@ from pulumi_aws import cloudwatch, kms, sagemaker, sns, sqs
 
 from components.context import Context
 from components.documents import monitoring as docs
-from components.documents.cadence import missed_run_window
+from components.documents.cadence import (
+    MAX_WARM_UP_SECONDS,
+    describe_window,
+    missed_run_window,
+)
 from components.documents.dashboard import DashboardScope, dashboard_body
 from components.documents.definition import step_names
 from components.scheduling import PipelineSchedule, dead_letter_queue
+from ml.contract import Step
 
 ALERT_PERIOD_SECONDS = 300
+# A notification channel that does not go through the alerts topic (CloudWatch alarm action
+# `arn:aws:ssm:region:account-id:opsitem:severity#CATEGORY=category-name`, PutMetricAlarm).
+OPS_ITEM_SEVERITY = 2
+OPS_ITEM_CATEGORY = "Availability"
 RULE_TARGET_RETRIES = 8
 RULE_TARGET_MAX_AGE_SECONDS = 3600
-SAGEMAKER_LOG_GROUPS = ("ProcessingJobs", "TrainingJobs", "TransformJobs")
+# The account-wide groups SageMaker writes job logs to (created by the first job of each kind).
+SAGEMAKER_JOB_LOG_GROUPS = tuple(
+    f"/aws/sagemaker/{kind}" for kind in ("ProcessingJobs", "TrainingJobs", "TransformJobs")
+)
 
 
 @dataclass(frozen=True)
@@ -38,17 +51,26 @@ def create_monitoring(
 ) -> Monitoring:
     topic = _topic(ctx, key)
     alert_queue = dead_letter_queue(ctx, "alerts-dlq")
-    rule = _status_rule(ctx, pipeline, topic, alert_queue)
+    rules = [_notification_rule(ctx, n, pipeline, topic, alert_queue) for n in docs.NOTIFICATIONS]
+    rule_arns = pulumi.Output.all(*(rule.arn for rule in rules))
+    sqs.QueuePolicy(
+        ctx.child("alerts-dlq-policy"),
+        queue_url=alert_queue.url,
+        policy=pulumi.Output.all(alert_queue.arn, rule_arns).apply(
+            lambda values: json.dumps(docs.dead_letter_queue_policy(values[0], list(values[1])))
+        ),
+        opts=ctx.opts(),
+    )
     alarms = _alarms(ctx, topic, schedule, alert_queue)
     sns.TopicPolicy(
         ctx.child("alerts-policy"),
         arn=topic.arn,
-        policy=pulumi.Output.all(topic.arn, rule.arn).apply(
-            lambda arns: json.dumps(
+        policy=pulumi.Output.all(topic.arn, rule_arns).apply(
+            lambda values: json.dumps(
                 docs.topic_policy(
-                    arns[0],
+                    values[0],
                     ctx.arns.account_root,
-                    arns[1],
+                    list(values[1]),
                     ctx.arns.alarm(f"{ctx.names.pipeline}-*"),
                     ctx.names.account_id,
                 )
@@ -56,7 +78,7 @@ def create_monitoring(
         ),
         opts=ctx.opts(),
     )
-    _log_groups(ctx, key)
+    _log_groups(ctx)
     dashboard = _dashboard(ctx, definition, schedule, alert_queue, alarms)
     return Monitoring(topic, dashboard, alarms)
 
@@ -70,10 +92,11 @@ def _topic(ctx: Context, key: kms.Key) -> sns.Topic:
         tags=ctx.tags,
         opts=ctx.opts(),
     )
-    for index, email in enumerate(ctx.settings.alarm_emails):
+    for email in ctx.settings.alarm_emails:
         # Each address receives a confirmation e-mail; nothing arrives until it is confirmed.
+        # Named by address: removing one address leaves the others' subscriptions alone.
         sns.TopicSubscription(
-            ctx.child(f"alerts-email-{index}"),
+            ctx.child(f"alerts-email-{email}"),
             topic=topic.arn,
             protocol="email",
             endpoint=email,
@@ -82,32 +105,33 @@ def _topic(ctx: Context, key: kms.Key) -> sns.Topic:
     return topic
 
 
-def _status_rule(
-    ctx: Context, pipeline: sagemaker.Pipeline, topic: sns.Topic, queue: sqs.Queue
+def _notification_rule(
+    ctx: Context,
+    notification: docs.Notification,
+    pipeline: sagemaker.Pipeline,
+    topic: sns.Topic,
+    queue: sqs.Queue,
 ) -> cloudwatch.EventRule:
+    """One rule per kind of event, so every event is one e-mail that says what happened."""
     rule = cloudwatch.EventRule(
-        ctx.child("execution-status"),
-        name=f"{ctx.names.pipeline}-execution-status",
-        description=f"Executions of {ctx.names.pipeline} that fail or stop",
-        event_pattern=pipeline.arn.apply(lambda arn: json.dumps(docs.pipeline_status_pattern(arn))),
+        ctx.child(notification.role),
+        name=f"{ctx.names.pipeline}-{notification.role}",
+        description=notification.description.format(pipeline=ctx.names.pipeline),
+        event_pattern=pipeline.arn.apply(
+            lambda arn: json.dumps(
+                docs.notification_pattern(notification, arn, Step.QUALITY_GATE_FAILED)
+            )
+        ),
         tags=ctx.tags,
         opts=ctx.opts(),
     )
-    sqs.QueuePolicy(
-        ctx.child("alerts-dlq-policy"),
-        queue_url=queue.url,
-        policy=pulumi.Output.all(queue.arn, rule.arn).apply(
-            lambda arns: json.dumps(docs.dead_letter_queue_policy(*arns))
-        ),
-        opts=ctx.opts(),
-    )
     cloudwatch.EventTarget(
-        ctx.child("execution-status-target"),
+        ctx.child(f"{notification.role}-target"),
         rule=rule.name,
         target_id="alerts-topic",
         arn=topic.arn,
         input_transformer=cloudwatch.EventTargetInputTransformerArgs(
-            input_paths=docs.NOTIFICATION_PATHS, input_template=docs.NOTIFICATION_TEMPLATE
+            input_paths=notification.paths, input_template=notification.template
         ),
         retry_policy=cloudwatch.EventTargetRetryPolicyArgs(
             maximum_event_age_in_seconds=RULE_TARGET_MAX_AGE_SECONDS,
@@ -132,11 +156,13 @@ def _alarm(
     role: str,
     description: str,
     metric: _Metric,
-    topic: sns.Topic,
+    actions: Sequence[pulumi.Input[str]],
     *,
     below: bool = False,
     period: int = ALERT_PERIOD_SECONDS,
     missing: str = "notBreaching",
+    quiet: cloudwatch.MetricAlarmWarmUpConfigurationArgs | None = None,
+    insufficient_data_actions: Sequence[pulumi.Input[str]] = (),
 ) -> cloudwatch.MetricAlarm:
     return cloudwatch.MetricAlarm(
         ctx.child(role),
@@ -152,7 +178,9 @@ def _alarm(
         comparison_operator="LessThanThreshold" if below else "GreaterThanOrEqualToThreshold",
         treat_missing_data=missing,
         actions_enabled=True,
-        alarm_actions=[topic.arn],
+        alarm_actions=list(actions),
+        insufficient_data_actions=list(insufficient_data_actions) or None,
+        warm_up_configuration=quiet,
         tags=ctx.tags,
         opts=ctx.opts(),
     )
@@ -161,75 +189,127 @@ def _alarm(
 def _alarms(
     ctx: Context, topic: sns.Topic, schedule: PipelineSchedule, alert_queue: sqs.Queue
 ) -> tuple[cloudwatch.MetricAlarm, ...]:
-    pipeline = {"PipelineName": ctx.names.pipeline}
+    """Failed and stopped runs and gate rejections are e-mailed by the event rules (one message
+    each, with the reason); the alarms cover what produces no event."""
     group = {"ScheduleGroup": schedule.group.name}
     alarms = [
-        _alarm(
-            ctx,
-            "execution-failed",
-            "A pipeline execution failed: see the failing step in SageMaker Studio.",
-            _Metric(docs.PIPELINE_METRICS_NAMESPACE, "ExecutionFailed", pipeline),
-            topic,
-        ),
         _alarm(
             ctx,
             "schedule-target-errors",
             "The schedule could not start the pipeline (permissions, throttling or a bad value).",
             _Metric(docs.SCHEDULER_METRICS_NAMESPACE, "TargetErrorCount", group),
-            topic,
+            [topic.arn],
         ),
         _alarm(
             ctx,
             "schedule-dead-letters",
             "Scheduled starts gave up and went to the dead-letter queue.",
             _Metric(docs.SCHEDULER_METRICS_NAMESPACE, "InvocationsSentToDeadLetterCount", group),
-            topic,
+            [topic.arn],
+        ),
+        _alarm(
+            ctx,
+            "schedule-dead-letters-undeliverable",
+            "Scheduled starts gave up and could not even be put in the dead-letter queue.",
+            _Metric(
+                docs.SCHEDULER_METRICS_NAMESPACE,
+                "InvocationsFailedToBeSentToDeadLetterCount",
+                group,
+            ),
+            [topic.arn],
         ),
         _alarm(
             ctx,
             "alerts-dead-letters",
-            "Failure notifications could not reach the alerts topic.",
+            "Pipeline notifications could not reach the alerts topic: they wait in the "
+            "dead-letter queue. Raised as an OpsItem, since the topic is what failed.",
             _Metric(
                 "AWS/SQS",
                 "ApproximateNumberOfMessagesVisible",
                 {"QueueName": alert_queue.name},
                 statistic="Maximum",
             ),
-            topic,
+            [ctx.arns.ops_item(OPS_ITEM_SEVERITY, OPS_ITEM_CATEGORY)],
         ),
     ]
+    missed = _missed_run_alarm(ctx, topic)
+    return tuple(alarms + ([missed] if missed else []))
+
+
+def _missed_run_alarm(ctx: Context, topic: sns.Topic) -> cloudwatch.MetricAlarm | None:
+    """ExecutionStarted < 1 over the longest gap between scheduled runs.
+
+    A new or updated alarm would evaluate at once with no data (missing = breaching) and e-mail
+    before the first run could have happened. Up to CloudWatch's 48-hour warm-up, the alarm
+    stays quiet for one whole window after each create or update (and it exists only while the
+    schedule is enabled, so enabling it creates it). Longer windows cannot be covered that way:
+    those alarms treat missing data as missing and notify when a window passes without a start
+    after one has been seen (OK -> INSUFFICIENT_DATA); a new alarm's first state notifies no one.
+    """
     window = missed_run_window(ctx.settings.schedule.schedule, ctx.settings.schedule.timezone)
     # A disabled schedule starts nothing, so a missed-run alarm would fire forever.
-    if ctx.settings.schedule.enabled and window is not None:
-        alarms.append(
-            _alarm(
-                ctx,
-                "missed-run",
-                f"No execution started in the last {_duration(window)} although the "
-                f"schedule {ctx.settings.schedule.expression} should have started one.",
-                _Metric(docs.PIPELINE_METRICS_NAMESPACE, "ExecutionStarted", pipeline),
-                topic,
-                below=True,
-                period=window,
-                # No datapoint means no execution started: that is the alarm.
-                missing="breaching",
-            )
+    if not ctx.settings.schedule.enabled or window is None:
+        return None
+    pipeline = {"PipelineName": ctx.names.pipeline}
+    description = (
+        f"No execution started in the last {describe_window(window)} although the schedule "
+        f"{ctx.settings.schedule.expression} should have started one."
+    )
+    metric = _Metric(docs.PIPELINE_METRICS_NAMESPACE, "ExecutionStarted", pipeline)
+    if window <= MAX_WARM_UP_SECONDS:
+        return _alarm(
+            ctx,
+            "missed-run",
+            description,
+            metric,
+            [topic.arn],
+            below=True,
+            period=window,
+            # No datapoint means no execution started: that is the alarm.
+            missing="breaching",
+            quiet=cloudwatch.MetricAlarmWarmUpConfigurationArgs(
+                warm_up_period_duration_in_minutes=math.ceil(window / 60),
+                only_start_evaluating_after_warm_up_period_ends=True,
+            ),
         )
-    return tuple(alarms)
+    return _alarm(
+        ctx,
+        "missed-run",
+        description,
+        metric,
+        [topic.arn],
+        below=True,
+        period=window,
+        missing="missing",
+        insufficient_data_actions=[topic.arn],
+    )
 
 
-def _log_groups(ctx: Context, key: kms.Key) -> None:
-    """Opt-in: these names are account-wide, and often already exist or belong to others."""
+def _log_groups(ctx: Context) -> None:
+    """Opt-in retention for the account's SageMaker job log groups.
+
+    They are shared by every job in the account: an existing group is adopted (imported, then
+    updated to this retention), none is ever deleted with the stack, and none is encrypted with
+    the stack's key, which a dev teardown schedules for deletion.
+    """
     if not ctx.settings.log_groups.manage:
         return
-    for kind in SAGEMAKER_LOG_GROUPS:
+    existing = set(
+        cloudwatch.get_log_groups(log_group_name_prefix="/aws/sagemaker/").log_group_names or []
+    )
+    for name in SAGEMAKER_JOB_LOG_GROUPS:
         cloudwatch.LogGroup(
-            ctx.child(f"logs-{kind.lower()}"),
-            name=f"/aws/sagemaker/{kind}",
+            ctx.child(f"logs-{name.rsplit('/', 1)[1].lower()}"),
+            name=name,
             retention_in_days=ctx.settings.log_groups.retention_days,
-            kms_key_id=key.arn,
+            skip_destroy=True,
             tags=ctx.tags,
-            opts=ctx.opts(),
+            opts=pulumi.ResourceOptions.merge(
+                ctx.opts(),
+                pulumi.ResourceOptions(
+                    import_=name if name in existing else None, retain_on_delete=True
+                ),
+            ),
         )
 
 
@@ -264,7 +344,3 @@ def _dashboard(
         ).apply(body),
         opts=ctx.opts(),
     )
-
-
-def _duration(seconds: int) -> str:
-    return f"{seconds // 3600} hours" if seconds >= 7200 else f"{seconds // 60} minutes"

@@ -37,7 +37,7 @@ def create_key(ctx: Context) -> kms.Key:
         description=f"Encrypts the {ctx.names.pipeline} pipeline's data, volumes and alerts",
         enable_key_rotation=True,
         deletion_window_in_days=PROTECTED_KEY_DELETION_DAYS if protected else KEY_DELETION_DAYS,
-        policy=json.dumps(key_policy(ctx.names, ctx.settings.log_groups.manage)),
+        policy=json.dumps(key_policy(ctx.names)),
         tags=ctx.tags,
         opts=ctx.opts(keep=True),
     )
@@ -45,12 +45,16 @@ def create_key(ctx: Context) -> kms.Key:
         ctx.child("key-alias"),
         name=f"alias/{ctx.names.pipeline}",
         target_key_id=key.key_id,
-        opts=ctx.opts(),
+        # Kept with the key: the alias is how people and the jobs' logs name it.
+        opts=ctx.opts(keep=True),
     )
     return key
 
 
 def create_bucket(ctx: Context, key: kms.Key) -> StackBucket:
+    """Every setting that guards the bucket is kept with it: deleting one would suspend
+    versioning, fall back to default encryption, or lift the public access block and TLS policy
+    of a bucket that stays in the account."""
     bucket = s3.Bucket(
         ctx.child("bucket"),
         bucket=ctx.names.bucket,
@@ -67,13 +71,13 @@ def create_bucket(ctx: Context, key: kms.Key) -> StackBucket:
         block_public_policy=True,
         ignore_public_acls=True,
         restrict_public_buckets=True,
-        opts=ctx.opts(),
+        opts=ctx.opts(keep=True),
     )
     ownership = s3.BucketOwnershipControls(
         ctx.child("bucket-ownership"),
         bucket=bucket.id,
         rule=s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-        opts=ctx.opts(),
+        opts=ctx.opts(keep=True),
     )
     encryption = s3.BucketServerSideEncryptionConfiguration(
         ctx.child("bucket-encryption"),
@@ -87,20 +91,20 @@ def create_bucket(ctx: Context, key: kms.Key) -> StackBucket:
                 bucket_key_enabled=True,
             )
         ],
-        opts=ctx.opts(),
+        opts=ctx.opts(keep=True),
     )
     versioning = s3.BucketVersioning(
         ctx.child("bucket-versioning"),
         bucket=bucket.id,
         versioning_configuration=s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
-        opts=ctx.opts(),
+        opts=ctx.opts(keep=True),
     )
     lifecycle = _lifecycle(ctx, bucket, versioning)
     policy = s3.BucketPolicy(
         ctx.child("bucket-policy"),
         bucket=bucket.id,
         policy=bucket.arn.apply(lambda arn: json.dumps(bucket_policy(arn))),
-        opts=ctx.opts(depends_on=[access_block]),
+        opts=ctx.opts(keep=True, depends_on=[access_block]),
     )
     return StackBucket(bucket, (access_block, ownership, encryption, versioning, lifecycle, policy))
 
@@ -143,7 +147,7 @@ def _lifecycle(
             ),
         ],
         # S3 rejects lifecycle rules on noncurrent versions until versioning is on.
-        opts=ctx.opts(depends_on=[versioning]),
+        opts=ctx.opts(keep=True, depends_on=[versioning]),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.documents.cadence import missed_run_window
+from components.documents.cadence import MAX_WARM_UP_SECONDS, describe_window, missed_run_window
 from ml.settings import Settings
 from offline.recorder import StackGraph
 
@@ -70,11 +70,12 @@ def _missed_run(enabled: bool, window: int | None) -> str:
         return "none (schedule disabled)"
     if window is None:
         return "none (runs more than 7 days apart or by calendar rules)"
-    return (
-        f"after {window // 3600} h without a start"
-        if window >= 3600
-        else f"after {window // 60} min"
+    quiet = (
+        "quiet for that long after each update"
+        if window <= MAX_WARM_UP_SECONDS
+        else "once a run has started"
     )
+    return f"after {describe_window(window)} without a start ({quiet})"
 
 
 def _log_groups(settings: Settings) -> str:

@@ -15,6 +15,7 @@ OIDC_PROVIDER = "aws:iam/getOpenIdConnectProvider:getOpenIdConnectProvider"
 GITHUB_USER = "github:index/getUser:getUser"
 GITHUB_TEAM = "github:index/getTeam:getTeam"
 GITHUB_REPOSITORY = "github:index/getRepository:getRepository"
+LOG_GROUPS = "aws:cloudwatch/getLogGroups:getLogGroups"
 _NAMESPACE = uuid.UUID("5b6f3c1e-8f3a-4c55-9d1e-2a4b8c7d9e10")
 
 
@@ -26,14 +27,17 @@ def github_id(name: str) -> int:
 class AwsMocks(pulumi.runtime.Mocks):
     """`caller_account` is who the credentials belong to; by default the stack's own account."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0917 (tests pass the first four by position)
         self,
         account_id: str,
         region: str,
         caller_account: str | None = None,
         preview: bool = False,
         oidc_audiences: dict[str, list[str]] | None = None,
+        log_groups: tuple[str, ...] = (),
     ) -> None:
+        # Log groups that already exist in the account.
+        self.log_groups = log_groups
         self.account_id = account_id
         # The audiences of OIDC providers that already exist in the account, by host.
         self.oidc_audiences = oidc_audiences or {}
@@ -61,6 +65,10 @@ class AwsMocks(pulumi.runtime.Mocks):
             arn = f"arn:aws:iam::{self.account_id}:oidc-provider/{host}"
             audiences = self.oidc_audiences.get(host, [])
             return {"arn": arn, "url": host, "id": arn, "clientIdLists": audiences}, []
+        if args.token == LOG_GROUPS:
+            prefix = str(args.args.get("logGroupNamePrefix", ""))
+            names = [name for name in self.log_groups if name.startswith(prefix)]
+            return {"logGroupNames": names, "arns": names, "id": prefix}, []
         if args.token == GITHUB_REPOSITORY:
             name = str(args.args["fullName"])
             return {"fullName": name, "repoId": github_id(name), "id": name}, []

@@ -44,6 +44,8 @@ class RecordedResource:
     protect: bool
     retain_on_delete: bool
     custom: bool
+    # The ID an `import_` option adopts, or "" for a resource the program creates.
+    import_id: str = ""
 
     @property
     def parent_name(self) -> str:
@@ -106,6 +108,7 @@ def _record(request: Any, urn: str) -> RecordedResource:
         protect=bool(request.protect),
         retain_on_delete=bool(request.retainOnDelete),
         custom=bool(request.custom),
+        import_id=request.importId,
     )
 
 
@@ -151,6 +154,7 @@ def render_stack(
     caller_account: str | None = None,
     config_overrides: dict[str, str] | None = None,
     before_program: Callable[[], None] | None = None,
+    existing_log_groups: tuple[str, ...] = (),
 ) -> StackGraph:
     """Run the project's `__main__.py` for `stack` under mocks and return the recorded graph.
 
@@ -163,7 +167,13 @@ def render_stack(
         PROJECT,
         stack,
         {**engine_config(project_dir, stack), **(config_overrides or {})},
-        AwsMocks(settings.account_id, settings.region, caller_account, preview),
+        AwsMocks(
+            settings.account_id,
+            settings.region,
+            caller_account,
+            preview,
+            log_groups=existing_log_groups,
+        ),
         preview=preview,
         before_program=before_program,
     )

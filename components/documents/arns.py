@@ -42,6 +42,10 @@ class Arns:
     def alarm(self, name: str) -> str:
         return self.arn("cloudwatch", f"alarm:{name}")
 
+    def ops_item(self, severity: int, category: str) -> str:
+        """The alarm action that opens a Systems Manager OpsItem."""
+        return self.arn("ssm", f"opsitem:{severity}#CATEGORY={category}")
+
     def ec2(self, resource: str) -> str:
         return self.arn("ec2", resource)
 

@@ -40,6 +40,18 @@ def missed_run_window(schedule: Schedule, timezone: str) -> int | None:
     return window if window <= MAX_WINDOW_SECONDS else None
 
 
+# CloudWatch keeps a new or updated alarm quiet for at most this long (warm-up, PutMetricAlarm).
+MAX_WARM_UP_SECONDS = 2880 * 60
+
+
+def describe_window(seconds: int) -> str:
+    """The one wording of a missed-run window, for the alarm's text and for `make plan`."""
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return "1 hour" if hours == 1 else f"{hours} hours"
+    return f"{math.ceil(seconds / 60)} minutes"
+
+
 def longest_cron_gap(expression: str, timezone: str) -> int:
     minutes, hours, day_of_month, month, day_of_week, year = expression[5:-1].split()
     if year != "*":

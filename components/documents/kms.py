@@ -12,10 +12,9 @@ from ml.contract import ResourceNames
 # Alarms and EventBridge rules publish to the encrypted topic; SNS uses the key with *their*
 # permissions, so without this statement notifications fail silently.
 NOTIFYING_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
-SAGEMAKER_LOG_GROUPS = "/aws/sagemaker/*"
 
 
-def key_policy(names: ResourceNames, encrypt_log_groups: bool) -> dict[str, Any]:
+def key_policy(names: ResourceNames) -> dict[str, Any]:
     arns = Arns(names)
     # In a key policy "Resource": "*" means this key and nothing else.
     statements: list[dict[str, Any]] = [
@@ -32,28 +31,8 @@ def key_policy(names: ResourceNames, encrypt_log_groups: bool) -> dict[str, Any]
             "Principal": {"Service": list(NOTIFYING_SERVICES)},
             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
             "Resource": "*",
+            # Only on behalf of this account's alarms and rules (confused deputy).
+            "Condition": {"StringEquals": {"aws:SourceAccount": names.account_id}},
         },
     ]
-    if encrypt_log_groups:
-        statements.append(
-            {
-                "Sid": "SageMakerJobLogGroups",
-                "Effect": "Allow",
-                "Principal": {"Service": f"logs.{names.region}.amazonaws.com"},
-                # No kms:Describe*: DescribeKey has no encryption context, so this condition
-                # could never allow it (checked against AWS's reference in the tests).
-                "Action": [
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                ],
-                "Resource": "*",
-                "Condition": {
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": arns.log_group(SAGEMAKER_LOG_GROUPS)
-                    }
-                },
-            }
-        )
     return {"Version": VERSION, "Statement": statements}

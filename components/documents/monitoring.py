@@ -2,44 +2,96 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from components.documents.iam import VERSION
 
 PIPELINE_STATUS_DETAIL_TYPE = "SageMaker Model Building Pipeline Execution Status Change"
-ALERTING_STATUSES = ("Failed", "Stopped")
+STEP_STATUS_DETAIL_TYPE = "SageMaker Model Building Pipeline Execution Step Status Change"
 PIPELINE_METRICS_NAMESPACE = "AWS/Sagemaker/ModelBuildingPipeline"
 SCHEDULER_METRICS_NAMESPACE = "AWS/Scheduler"
 
-# What a subscriber reads: EventBridge fills the <placeholders> from the event.
-NOTIFICATION_PATHS = {
+
+@dataclass(frozen=True)
+class Notification:
+    """One kind of pipeline event and what its e-mail says.
+
+    The template is plain text, not a quoted JSON string: EventBridge delivers a quoted template
+    with its quotes (EventBridge user guide, input transformation; PutTargets' InputTemplate
+    takes plain text with placeholders). Only the execution status event has no failure reason;
+    the step status event carries `failureReason` (SageMaker developer guide, EventBridge events).
+    """
+
+    role: str
+    description: str
+    paths: dict[str, str]
+    template: str
+
+
+_COMMON_PATHS = {
     "pipeline": "$.detail.pipelineArn",
     "execution": "$.detail.pipelineExecutionArn",
-    "status": "$.detail.currentPipelineExecutionStatus",
     "time": "$.time",
 }
-NOTIFICATION_TEMPLATE = (
-    '"SageMaker pipeline <pipeline>: execution <execution> ended with status <status> at '
-    '<time>. Open it in SageMaker Studio for the failing step and its reason."'
+_STEP_PATHS = {**_COMMON_PATHS, "step": "$.detail.stepName", "reason": "$.detail.failureReason"}
+
+EXECUTION_STOPPED = Notification(
+    "execution-stopped",
+    "Executions of {pipeline} that someone stopped",
+    _COMMON_PATHS,
+    "SageMaker pipeline <pipeline>: execution <execution> was stopped at <time>.",
 )
+STEP_FAILED = Notification(
+    "step-failed",
+    "Steps of {pipeline} that failed (one message per failed step, with its reason)",
+    _STEP_PATHS,
+    "SageMaker pipeline <pipeline>: step <step> of execution <execution> failed at <time>. "
+    "Reason: <reason>",
+)
+GATE_REJECTED = Notification(
+    "gate-rejected",
+    "Models of {pipeline} that the quality gate rejected",
+    {**_COMMON_PATHS, "reason": "$.detail.failureReason"},
+    "SageMaker pipeline <pipeline>: the quality gate rejected the model of execution "
+    "<execution> at <time> (not a failure of the pipeline). <reason>",
+)
+NOTIFICATIONS = (EXECUTION_STOPPED, STEP_FAILED, GATE_REJECTED)
 
 
-def pipeline_status_pattern(pipeline_arn: str) -> dict[str, Any]:
-    """Executions of this pipeline (not every pipeline in the account) that fail or stop."""
+def notification_pattern(
+    notification: Notification, pipeline_arn: str, gate_step: str
+) -> dict[str, Any]:
+    """Events of this pipeline only; each event matches exactly one notification."""
+    if notification is EXECUTION_STOPPED:
+        return {
+            "source": ["aws.sagemaker"],
+            "detail-type": [PIPELINE_STATUS_DETAIL_TYPE],
+            "detail": {
+                "pipelineArn": [pipeline_arn],
+                "currentPipelineExecutionStatus": ["Stopped"],
+            },
+        }
+    step = [gate_step] if notification is GATE_REJECTED else [{"anything-but": [gate_step]}]
     return {
         "source": ["aws.sagemaker"],
-        "detail-type": [PIPELINE_STATUS_DETAIL_TYPE],
+        "detail-type": [STEP_STATUS_DETAIL_TYPE],
         "detail": {
             "pipelineArn": [pipeline_arn],
-            "currentPipelineExecutionStatus": list(ALERTING_STATUSES),
+            "currentStepStatus": ["Failed"],
+            "stepName": step,
         },
     }
 
 
 def topic_policy(
-    topic_arn: str, account_root: str, rule_arn: str, alarm_arn_pattern: str, account_id: str
+    topic_arn: str,
+    account_root: str,
+    rule_arns: list[str],
+    alarm_arn_pattern: str,
+    account_id: str,
 ) -> dict[str, Any]:
-    """Only this stack's alarms and its rule may publish; the account manages the topic."""
+    """Only this stack's alarms and its rules may publish; the account manages the topic."""
     return {
         "Version": VERSION,
         "Statement": [
@@ -71,12 +123,12 @@ def topic_policy(
                 },
             },
             {
-                "Sid": "PipelineStatusRulePublishes",
+                "Sid": "PipelineEventRulesPublish",
                 "Effect": "Allow",
                 "Principal": {"Service": "events.amazonaws.com"},
                 "Action": "sns:Publish",
                 "Resource": topic_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
             },
             {
                 "Sid": "DenyInsecureTransport",
@@ -90,18 +142,18 @@ def topic_policy(
     }
 
 
-def dead_letter_queue_policy(queue_arn: str, rule_arn: str) -> dict[str, Any]:
-    """EventBridge may park undeliverable notifications from this rule, and nothing else."""
+def dead_letter_queue_policy(queue_arn: str, rule_arns: list[str]) -> dict[str, Any]:
+    """EventBridge may park undeliverable notifications from these rules, and nothing else."""
     return {
         "Version": VERSION,
         "Statement": [
             {
-                "Sid": "PipelineStatusRuleDeadLetters",
+                "Sid": "PipelineEventRulesDeadLetter",
                 "Effect": "Allow",
                 "Principal": {"Service": "events.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": rule_arn}},
+                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
             }
         ],
     }

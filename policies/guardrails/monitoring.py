@@ -85,10 +85,23 @@ def _queue_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> N
         )
 
 
+# Shared by every SageMaker job in the account and outliving any stack: a stack's key would take
+# the account's job logs down with it.
+ACCOUNT_WIDE_LOG_GROUPS = "/aws/sagemaker/"
+
+
 def _log_group(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not args.props.get("retentionInDays"):
         violation(report, args.name, "logs are kept forever", "set retentionInDays")
-    if not args.props.get("kmsKeyId"):
+    shared = str(args.props.get("name", "")).startswith(ACCOUNT_WIDE_LOG_GROUPS)
+    if shared and args.props.get("kmsKeyId"):
+        violation(
+            report,
+            args.name,
+            "account-wide SageMaker job logs are encrypted with a stack's key",
+            "leave kmsKeyId unset on /aws/sagemaker/* groups",
+        )
+    elif not shared and not args.props.get("kmsKeyId"):
         violation(report, args.name, "logs use the service key", "set kmsKeyId")
 
 
@@ -130,9 +143,9 @@ POLICIES = [
     ).on([QUEUE], _queue_encrypted),
     Rule(
         "logs-retention-and-key",
-        "Log groups have a retention and a customer key.",
+        "Log groups have a retention, and a customer key unless shared account-wide.",
         Severity.LOW,
-        "Set retentionInDays and kmsKeyId.",
+        "Set retentionInDays; set kmsKeyId except on the account's /aws/sagemaker/* groups.",
         ("CloudWatch.16", "CKV_AWS_158", "CKV_AWS_66"),
         "P1",
     ).on([LOG_GROUP], _log_group),

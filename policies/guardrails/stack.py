@@ -4,6 +4,7 @@ preview, dependencies are not)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from pulumi_policy import PolicyResource, ReportViolation, Severity, StackValidationArgs
 
@@ -148,29 +149,42 @@ def _no_self_approval(args: StackValidationArgs, report: ReportViolation) -> Non
             )
 
 
+STEP_STATUS = "SageMaker Model Building Pipeline Execution Step Status Change"
+EXECUTION_STATUS = "SageMaker Model Building Pipeline Execution Status Change"
+
+
+def _watched_events(pattern: dict[str, Any]) -> set[str]:
+    """Which of the two alerting events a rule's pattern matches: failed steps, stopped runs."""
+    kinds = set(pattern.get("detail-type") or [])
+    detail = pattern.get("detail") or {}
+    watched = set()
+    # A rule for a few named steps (the quality gate's, say) does not cover the others.
+    names = detail.get("stepName")
+    every_step = names is None or all(isinstance(n, dict) for n in names)
+    if STEP_STATUS in kinds and "Failed" in (detail.get("currentStepStatus") or []) and every_step:
+        watched.add("failed steps")
+    if EXECUTION_STATUS in kinds and "Stopped" in (
+        detail.get("currentPipelineExecutionStatus") or []
+    ):
+        watched.add("stopped runs")
+    return watched
+
+
 def _failure_alerting(args: StackValidationArgs, report: ReportViolation) -> None:
+    targets = _of_type(args.resources, EVENT_TARGET)
     for pipeline in _of_type(args.resources, PIPELINE):
-        rules = _depending_on(_of_type(args.resources, EVENT_RULE), pipeline, "eventPattern")
-        targeted = [
-            t
-            for rule in rules
-            for t in _depending_on(_of_type(args.resources, EVENT_TARGET), rule, "rule")
-        ]
-        name = pipeline.props.get("pipelineName")
-        alarms = [
-            a
-            for a in _of_type(args.resources, ALARM)
-            if a.props.get("metricName") == "ExecutionFailed"
-            and (a.props.get("dimensions") or {}).get("PipelineName") == name
-        ]
-        if not targeted or not alarms:
+        watched: set[str] = set()
+        for rule in _depending_on(_of_type(args.resources, EVENT_RULE), pipeline, "eventPattern"):
+            if _depending_on(targets, rule, "rule"):
+                watched |= _watched_events(json_prop(rule.props, "eventPattern") or {})
+        missing = {"failed steps", "stopped runs"} - watched
+        if missing:
             violation(
                 report,
                 pipeline.name,
-                "failed runs would go unnoticed (no status rule with a target, or no "
-                "ExecutionFailed alarm)",
-                "add an EventBridge rule on this pipeline's Failed/Stopped executions to the "
-                "alerts topic and an ExecutionFailed alarm",
+                f"{' and '.join(sorted(missing))} of this pipeline would go unnoticed",
+                "add EventBridge rules on this pipeline's failed steps and stopped executions, "
+                "each with a target on the alerts topic",
                 pipeline.urn,
             )
 
@@ -229,9 +243,9 @@ POLICIES = [
     ).stack(_no_self_approval),
     Rule(
         "stack-pipeline-failure-alerting",
-        "Each pipeline's failed or stopped runs reach a topic, and an alarm watches failures.",
+        "Each pipeline's failed steps and stopped runs reach a topic through event rules.",
         Severity.MEDIUM,
-        "Add the execution-status rule with its target and an ExecutionFailed alarm.",
+        "Add rules on failed steps and stopped executions with targets on the alerts topic.",
         ("CloudWatch.15", "WA operations"),
     ).stack(_failure_alerting),
     Rule(

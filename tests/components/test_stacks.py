@@ -107,19 +107,60 @@ def test_schedule_parameters_are_exactly_the_definitions(
     assert sorted(schedule_parameters(graphs[stage])) == sorted(parameter_names(document))
 
 
-def test_prod_is_protected_and_retained_and_dev_is_destroyable(
-    graphs: dict[str, StackGraph],
-) -> None:
+def test_prod_keeps_its_data_key_and_registry(graphs: dict[str, StackGraph]) -> None:
     for token in KEPT:
         prod = graphs["prod"].one(token)
         assert (prod.protect, prod.retain_on_delete) == (True, True), token
-        dev = graphs["dev"].one(token)
-        assert (dev.protect, dev.retain_on_delete) == (False, False), token
-    assert not any(r.protect for r in graphs["prod"].resources if r.type not in KEPT)
     assert graphs["prod"].one(KEPT[0]).inputs["forceDestroy"] is False
-    assert graphs["dev"].one(KEPT[0]).inputs["forceDestroy"] is True
     assert graphs["prod"].one(KEPT[1]).inputs["deletionWindowInDays"] == 30
+
+
+def test_dev_is_destroyable(graphs: dict[str, StackGraph]) -> None:
+    assert not any(r.protect or r.retain_on_delete for r in graphs["dev"].resources)
+    assert graphs["dev"].one(KEPT[0]).inputs["forceDestroy"] is True
     assert graphs["dev"].one(KEPT[1]).inputs["deletionWindowInDays"] == 7
+
+
+# Inputs by which a resource configures another one (rather than merely using it).
+GUARDING_INPUTS = {"bucket", "targetKeyId", "modelPackageGroupName"}
+# Content in a kept bucket, not a setting of it: the program rewrites it on every change.
+CONTENT = {"aws:s3/bucketObjectv2:BucketObjectv2"}
+
+
+def guards_of(graph: StackGraph, kept: set[str]) -> set[str]:
+    return {
+        r.urn
+        for r in graph.resources
+        if r.type not in CONTENT
+        and any(set(r.property_dependencies.get(key, [])) & kept for key in GUARDING_INPUTS)
+    }
+
+
+def test_everything_that_guards_a_kept_resource_is_kept_with_it(
+    graphs: dict[str, StackGraph],
+) -> None:
+    """Deleting a guard of a retained bucket suspends versioning, falls back to default
+    encryption or lifts its public access block and TLS policy; the set must be closed."""
+    prod = graphs["prod"]
+    roots = {r.urn for r in prod.resources if r.type in KEPT}
+    guards = guards_of(prod, roots)
+    assert {prod_type(prod, urn) for urn in guards} >= {
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+        "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketVersioning:BucketVersioning",
+        "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+        "aws:s3/bucketPolicy:BucketPolicy",
+        "aws:kms/alias:Alias",
+    }
+    kept = {r.urn for r in prod.resources if r.protect and r.retain_on_delete}
+    assert kept == roots | guards
+    assert guards_of(prod, kept) <= kept
+    assert not any(r.protect != r.retain_on_delete for r in prod.resources)
+
+
+def prod_type(graph: StackGraph, urn: str) -> str:
+    return next(r.type for r in graph.resources if r.urn == urn)
 
 
 def role_policies(graph: StackGraph) -> dict[str, dict[str, Any]]:
@@ -251,23 +292,73 @@ def test_the_pipeline_exists_only_after_its_code_role_policy_and_group(
     assert pipeline.inputs["parallelismConfiguration"] == {"maxParallelExecutionSteps": 4}
 
 
-def test_alarms_per_stage(graphs: dict[str, StackGraph]) -> None:
-    def alarms(graph: StackGraph) -> dict[str, dict[str, Any]]:
-        return {r.inputs["name"]: r.inputs for r in graph.of_type(ALARM)}
+def alarms(graph: StackGraph) -> dict[str, dict[str, Any]]:
+    return {r.inputs["name"]: r.inputs for r in graph.of_type(ALARM)}
 
-    dev = alarms(graphs["dev"])
-    missed = dev["ml-batch-pipeline-dev-missed-run"]
+
+def test_the_missed_run_alarm_stays_quiet_until_a_run_could_have_happened(
+    graphs: dict[str, StackGraph],
+) -> None:
+    """A new alarm with missing = breaching would go to ALARM at its first evaluation."""
+    missed = alarms(graphs["dev"])["ml-batch-pipeline-dev-missed-run"]
     assert missed["period"] == 25 * 3600
     assert missed["comparisonOperator"] == "LessThanThreshold"
     assert missed["treatMissingData"] == "breaching"
-    # preprod's schedule is disabled: a missed-run alarm would fire forever.
+    assert missed["warmUpConfiguration"] == {
+        "warmUpPeriodDurationInMinutes": 25 * 60,
+        "onlyStartEvaluatingAfterWarmUpPeriodEnds": True,
+    }
+    assert missed["alarmDescription"].startswith("No execution started in the last 25 hours")
+
+
+def test_a_window_longer_than_the_warm_up_notifies_only_after_a_run_was_seen() -> None:
+    graph = render_stack("dev", config_overrides={"ml-batch-pipeline:schedule": "rate(3 days)"})
+    missed = alarms(graph)["ml-batch-pipeline-dev-missed-run"]
+    assert missed["period"] == 73 * 3600
+    assert "warmUpConfiguration" not in missed
+    # OK -> INSUFFICIENT_DATA when a window passes without a start; a new alarm's first
+    # state (INSUFFICIENT_DATA) notifies no one.
+    assert missed["treatMissingData"] == "missing"
+    assert missed["insufficientDataActions"] == [graph.outputs["alertTopicArn"]]
+
+
+def test_no_missed_run_alarm_while_the_schedule_is_disabled(
+    graphs: dict[str, StackGraph],
+) -> None:
+    # preprod's schedule is disabled: a missed-run alarm would fire forever. Enabling the
+    # schedule creates the alarm, so its warm-up starts then.
     assert "ml-batch-pipeline-preprod-missed-run" not in alarms(graphs["preprod"])
+
+
+def test_alarms_notify_through_the_topic_except_when_the_topic_is_what_failed(
+    graphs: dict[str, StackGraph],
+) -> None:
+    dev = alarms(graphs["dev"])
     topic = graphs["dev"].outputs["alertTopicArn"]
+    assert dev.pop("ml-batch-pipeline-dev-alerts-dead-letters")["alarmActions"] == [
+        "arn:aws:ssm:eu-west-1:111111111111:opsitem:2#CATEGORY=Availability"
+    ]
     for name, inputs in dev.items():
         assert inputs["alarmActions"] == [topic], name
         assert inputs["actionsEnabled"] is True
-    failed = dev["ml-batch-pipeline-dev-execution-failed"]
-    assert (failed["metricName"], failed["threshold"]) == ("ExecutionFailed", 1)
+    undeliverable = dev["ml-batch-pipeline-dev-schedule-dead-letters-undeliverable"]
+    assert (undeliverable["namespace"], undeliverable["metricName"]) == (
+        "AWS/Scheduler",
+        "InvocationsFailedToBeSentToDeadLetterCount",
+    )
+
+
+def test_failures_are_notified_once_by_rules_and_not_again_by_an_alarm(
+    graphs: dict[str, StackGraph],
+) -> None:
+    assert not [a for a in alarms(graphs["dev"]).values() if a["metricName"] == "ExecutionFailed"]
+    rules = {r.inputs["name"] for r in graphs["dev"].of_type("aws:cloudwatch/eventRule:EventRule")}
+    assert rules == {
+        f"ml-batch-pipeline-dev-{role}"
+        for role in ("execution-stopped", "step-failed", "gate-rejected")
+    }
+    for target in graphs["dev"].of_type("aws:cloudwatch/eventTarget:EventTarget"):
+        assert not target.inputs["inputTransformer"]["inputTemplate"].startswith('"')
 
 
 def test_dashboard_shows_the_steps_the_definition_has(graphs: dict[str, StackGraph]) -> None:
@@ -290,8 +381,31 @@ def test_log_groups_only_when_the_stage_opts_in(graphs: dict[str, StackGraph]) -
         "/aws/sagemaker/TransformJobs",
     ]
     assert all(g.inputs["retentionInDays"] == 90 for g in groups)
+
+
+def test_account_wide_log_groups_are_adopted_never_deleted_nor_stack_encrypted() -> None:
+    """SageMaker creates these on an account's first job; CreateLogGroup then fails with
+    ResourceAlreadyExistsException, so an existing group is imported instead."""
+    graph = render_stack(
+        "dev",
+        config_overrides={"ml-batch-pipeline:manageLogGroups": "true"},
+        existing_log_groups=("/aws/sagemaker/TrainingJobs", "/aws/sagemaker/Endpoints/x"),
+    )
+    groups = {g.inputs["name"]: g for g in graph.of_type("aws:cloudwatch/logGroup:LogGroup")}
+    assert {name: g.import_id for name, g in groups.items()} == {
+        "/aws/sagemaker/ProcessingJobs": "",
+        "/aws/sagemaker/TrainingJobs": "/aws/sagemaker/TrainingJobs",
+        "/aws/sagemaker/TransformJobs": "",
+    }
+    for group in groups.values():
+        assert group.inputs["skipDestroy"] is True
+        assert group.retain_on_delete
+        assert "kmsKeyId" not in group.inputs
     key_policy = json.loads(graph.one("aws:kms/key:Key").inputs["policy"])
-    assert "SageMakerJobLogGroups" in {s["Sid"] for s in key_policy["Statement"]}
+    assert [s["Sid"] for s in key_policy["Statement"]] == [
+        "AccountAdministersKeyThroughIam",
+        "NotificationsToEncryptedTopic",
+    ]
 
 
 def test_vpc_settings_reach_the_jobs_and_the_role() -> None:

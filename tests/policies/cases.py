@@ -407,14 +407,14 @@ RESOURCE_CASES = [
     ),
     Case(
         "cloudwatch-alarm-actions",
-        "execution-failed",
+        "schedule-target-errors",
         "alarmActions",
         setting("alarmActions", []),
         "notifies no one",
     ),
     Case(
         "events-target-retry-and-dead-letter",
-        "execution-status-target",
+        "step-failed-target",
         "deadLetterConfig",
         lambda i: i.pop("deadLetterConfig"),
         "no dead-letter queue",
@@ -430,8 +430,8 @@ RESOURCE_CASES = [
         "logs-retention-and-key",
         "logs-processingjobs",
         "retentionInDays",
-        lambda i: i.pop("kmsKeyId"),
-        "logs use the service key",
+        setting("kmsKeyId", "arn:aws:kms:eu-west-1:111111111111:key/stack-key"),
+        "account-wide SageMaker job logs are encrypted with a stack's key",
         stack="dev-logs",
     ),
     Case(
@@ -472,10 +472,10 @@ STACK_CASES = [
     ),
     Case(
         "stack-pipeline-failure-alerting",
-        "execution-failed",
-        "metricName",
-        setting("metricName", "ExecutionStarted"),
-        "failed runs would go unnoticed",
+        "step-failed",
+        "eventPattern",
+        document("eventPattern", lambda p: p["detail"].update(currentStepStatus=["Succeeded"])),
+        "failed steps of this pipeline would go unnoticed",
     ),
     Case(
         "stack-missed-run-alarm",

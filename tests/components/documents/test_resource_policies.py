@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from components.documents.kms import key_policy
 from components.documents.monitoring import (
+    EXECUTION_STOPPED,
+    GATE_REJECTED,
+    NOTIFICATIONS,
+    STEP_FAILED,
     dead_letter_queue_policy,
-    pipeline_status_pattern,
+    notification_pattern,
     topic_policy,
 )
 from components.documents.storage import bucket_policy
@@ -14,7 +21,10 @@ from ml.settings import load_stack_settings
 from tests.components.iam_reference import policy_problems
 
 TOPIC = "arn:aws:sns:eu-west-1:111111111111:ml-batch-pipeline-dev-alerts"
-RULE = "arn:aws:events:eu-west-1:111111111111:rule/ml-batch-pipeline-dev-execution-status"
+RULES = [
+    f"arn:aws:events:eu-west-1:111111111111:rule/ml-batch-pipeline-dev-{n.role}"
+    for n in NOTIFICATIONS
+]
 ROOT = "arn:aws:iam::111111111111:root"
 
 
@@ -26,30 +36,15 @@ def test_key_policy_has_no_wildcard_principal_and_lets_notifiers_use_the_key(
     project_dir: Path,
 ) -> None:
     names = load_stack_settings(project_dir, "dev").names
-    document = key_policy(names, encrypt_log_groups=False)
+    document = key_policy(names)
     assert policy_problems(document, key_policy=True) == []
     assert "*" not in principals(document)
     notify = document["Statement"][1]
     assert notify["Principal"] == {"Service": ["cloudwatch.amazonaws.com", "events.amazonaws.com"]}
     assert notify["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    # Only on behalf of this account's alarms and rules.
+    assert notify["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
     assert len(document["Statement"]) == 2
-
-
-def test_key_policy_admits_the_logs_service_only_for_sagemaker_log_groups(
-    project_dir: Path,
-) -> None:
-    names = load_stack_settings(project_dir, "prod").names
-    document = key_policy(names, encrypt_log_groups=True)
-    assert policy_problems(document, key_policy=True) == []
-    logs = document["Statement"][2]
-    assert logs["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
-    assert logs["Condition"] == {
-        "ArnLike": {
-            "kms:EncryptionContext:aws:logs:arn": (
-                "arn:aws:logs:eu-west-1:333333333333:log-group:/aws/sagemaker/*"
-            )
-        }
-    }
 
 
 def test_bucket_policy_denies_plain_http_and_old_tls_to_everyone() -> None:
@@ -64,29 +59,81 @@ def test_bucket_policy_denies_plain_http_and_old_tls_to_everyone() -> None:
     assert document["Statement"][0]["Resource"] == [bucket, f"{bucket}/*"]
 
 
-def test_only_this_pipelines_failed_or_stopped_runs_alert() -> None:
-    pipeline = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/ml-batch-pipeline-dev"
-    assert pipeline_status_pattern(pipeline) == {
-        "source": ["aws.sagemaker"],
-        "detail-type": ["SageMaker Model Building Pipeline Execution Status Change"],
-        "detail": {
-            "pipelineArn": [pipeline],
-            "currentPipelineExecutionStatus": ["Failed", "Stopped"],
-        },
+PIPELINE = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/ml-batch-pipeline-dev"
+STEP_EVENT = "SageMaker Model Building Pipeline Execution Step Status Change"
+
+
+def matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
+    """EventBridge matching for the pattern forms used here: value lists and anything-but."""
+
+    def fits(rule: Any, value: Any) -> bool:
+        if isinstance(rule, dict):
+            return all(fits(rule[k], (value or {}).get(k)) for k in rule)
+        return any(
+            value not in r["anything-but"] if isinstance(r, dict) else value == r for r in rule
+        )
+
+    return fits(pattern, event)
+
+
+def step_event(step: str, status: str = "Failed") -> dict[str, Any]:
+    return {
+        "source": "aws.sagemaker",
+        "detail-type": STEP_EVENT,
+        "detail": {"pipelineArn": PIPELINE, "stepName": step, "currentStepStatus": status},
     }
+
+
+def execution_event(status: str, pipeline: str = PIPELINE) -> dict[str, Any]:
+    return {
+        "source": "aws.sagemaker",
+        "detail-type": "SageMaker Model Building Pipeline Execution Status Change",
+        "detail": {"pipelineArn": pipeline, "currentPipelineExecutionStatus": status},
+    }
+
+
+@pytest.mark.parametrize(
+    ("event", "notified_by"),
+    [
+        (step_event("Train"), STEP_FAILED),
+        (step_event("QualityGateFailed"), GATE_REJECTED),
+        (execution_event("Stopped"), EXECUTION_STOPPED),
+        # The failed execution itself: its step already said why, once.
+        (execution_event("Failed"), None),
+        (step_event("Train", "Succeeded"), None),
+        (execution_event("Stopped", PIPELINE.replace("-dev", "-other")), None),
+    ],
+)
+def test_each_event_is_one_notification_at_most(event: dict[str, Any], notified_by: Any) -> None:
+    matched = [
+        n
+        for n in NOTIFICATIONS
+        if matches(notification_pattern(n, PIPELINE, "QualityGateFailed"), event)
+    ]
+    assert matched == ([notified_by] if notified_by else [])
+
+
+def test_notifications_are_readable_text_that_say_what_happened() -> None:
+    for notification in NOTIFICATIONS:
+        # A quoted template arrives with its quotes; placeholders are all defined.
+        assert not notification.template.startswith('"')
+        assert set(re.findall(r"<(\w+)>", notification.template)) == set(notification.paths)
+    assert "quality gate rejected the model" in GATE_REJECTED.template
+    assert "not a failure" in GATE_REJECTED.template
+    assert "<reason>" in STEP_FAILED.template
 
 
 def test_topic_accepts_only_the_stack_alarms_and_rule() -> None:
     alarms = "arn:aws:cloudwatch:eu-west-1:111111111111:alarm:ml-batch-pipeline-dev-*"
-    document = topic_policy(TOPIC, ROOT, RULE, alarms, "111111111111")
+    document = topic_policy(TOPIC, ROOT, RULES, alarms, "111111111111")
     assert policy_problems(document) == []
     by_sid = {s["Sid"]: s for s in document["Statement"]}
     assert by_sid["StackAlarmsPublish"]["Condition"] == {
         "ArnLike": {"aws:SourceArn": alarms},
         "StringEquals": {"aws:SourceAccount": "111111111111"},
     }
-    assert by_sid["PipelineStatusRulePublishes"]["Condition"] == {
-        "ArnEquals": {"aws:SourceArn": RULE}
+    assert by_sid["PipelineEventRulesPublish"]["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": sorted(RULES)}
     }
     # The only "*" principal is in a Deny.
     assert all(s["Effect"] == "Deny" for s in document["Statement"] if s["Principal"] == "*")
@@ -94,8 +141,8 @@ def test_topic_accepts_only_the_stack_alarms_and_rule() -> None:
 
 def test_dead_letter_queue_accepts_only_the_rule() -> None:
     queue = "arn:aws:sqs:eu-west-1:111111111111:ml-batch-pipeline-dev-alerts-dlq"
-    document = dead_letter_queue_policy(queue, RULE)
+    document = dead_letter_queue_policy(queue, RULES)
     assert policy_problems(document) == []
     (statement,) = document["Statement"]
     assert statement["Principal"] == {"Service": "events.amazonaws.com"}
-    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": RULE}}
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": sorted(RULES)}}
