@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from components.documents.arns import Arns
-from components.documents.iam import VERSION, job_arns
-from ml.contract import ResourceNames
+from components.documents.iam import SAGEMAKER_SERVICE, SCHEDULER_SERVICE, VERSION, job_arns
+from ml.contract import ResourceNames, S3Layout
+
+SAMPLE_KEYS = (S3Layout.SAMPLE_TRAINING_KEY, S3Layout.SAMPLE_BATCH_KEY)
+ALARM_SSM_SERVICE = "ssm.alarms.cloudwatch.amazonaws.com"
+
+
+def scheduler_role_arn(names: ResourceNames) -> str:
+    return f"arn:{names.partition}:iam::{names.account_id}:role/{names.pipeline}-scheduler"
+
 
 DEPLOY_SESSION_SECONDS = 10800
 
@@ -40,10 +48,14 @@ def _allow(
 
 def _storage(names: ResourceNames) -> list[Statement]:
     bucket = Arns(names).bucket
+    # The objects Pulumi manages: the step code and the sample data. Training data, models and
+    # predictions are the jobs' business: the deploy role never reads them.
+    managed = [f"{bucket}/{S3Layout.CODE_PREFIX}/*", *(f"{bucket}/{key}" for key in SAMPLE_KEYS)]
     return [
         _allow(
             "StackBucket",
-            # The provider reads every bucket setting on refresh, hence GetBucket*.
+            # The provider reads every bucket setting on refresh, hence GetBucket*; tags go
+            # through S3's resource tagging (TagResource) first, bucket tagging as a fallback.
             [
                 "s3:CreateBucket",
                 "s3:DeleteBucket",
@@ -55,6 +67,9 @@ def _storage(names: ResourceNames) -> list[Statement]:
                 "s3:GetReplicationConfiguration",
                 "s3:ListBucket",
                 "s3:ListBucketVersions",
+                "s3:ListTagsForResource",
+                "s3:TagResource",
+                "s3:UntagResource",
                 "s3:PutBucket*",
                 "s3:PutEncryptionConfiguration",
                 "s3:PutLifecycleConfiguration",
@@ -62,15 +77,20 @@ def _storage(names: ResourceNames) -> list[Statement]:
             [bucket],
         ),
         _allow(
-            "StackObjects",
+            "ManagedObjects",
             [
-                "s3:GetObject*",
+                "s3:GetObject",
+                "s3:GetObjectTagging",
                 "s3:PutObject",
                 "s3:PutObjectTagging",
-                "s3:DeleteObject",
-                "s3:DeleteObjectVersion",
-                "s3:AbortMultipartUpload",
+                "s3:DeleteObjectTagging",
             ],
+            managed,
+        ),
+        # Emptying a destroyable bucket, and removing what runs left: deletes only, no reads.
+        _allow(
+            "DeleteObjects",
+            ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"],
             [f"{bucket}/*"],
         ),
     ]
@@ -108,15 +128,29 @@ def _keys(names: ResourceNames) -> list[Statement]:
                 "kms:UpdateKeyDescription",
                 "kms:ScheduleKeyDeletion",
                 "kms:CancelKeyDeletion",
-                "kms:Encrypt",
-                "kms:Decrypt",
-                "kms:GenerateDataKey",
                 "kms:CreateAlias",
                 "kms:DeleteAlias",
                 "kms:UpdateAlias",
             ],
             [arns.arn("kms", "key/*")],
             tagged,
+        ),
+        # Data keys only as S3 (uploads of the managed objects) and Scheduler (the schedule's
+        # encrypted input) ask for them on the deploy role's behalf.
+        _allow(
+            "StackKeyDataThroughServices",
+            ["kms:Decrypt", "kms:GenerateDataKey"],
+            [arns.arn("kms", "key/*")],
+            {
+                "StringEquals": {
+                    "aws:ResourceTag/project": names.project,
+                    "aws:ResourceTag/stage": names.stage,
+                    "kms:ViaService": [
+                        f"s3.{names.region}.amazonaws.com",
+                        f"scheduler.{names.region}.amazonaws.com",
+                    ],
+                }
+            },
         ),
         _allow(
             "StackKeyAlias",
@@ -137,6 +171,7 @@ def _roles(names: ResourceNames) -> list[Statement]:
                 "iam:DeleteRole",
                 "iam:GetRole",
                 "iam:UpdateRole",
+                "iam:UpdateRoleDescription",
                 "iam:UpdateAssumeRolePolicy",
                 "iam:TagRole",
                 "iam:UntagRole",
@@ -149,15 +184,29 @@ def _roles(names: ResourceNames) -> list[Statement]:
             ],
             [roles],
         ),
+        # Each role goes to the one service that uses it.
         _allow(
-            "PassStackRoles",
+            "PassExecutionRoleToSageMaker",
             ["iam:PassRole"],
-            [roles],
-            {
-                "StringEquals": {
-                    "iam:PassedToService": ["sagemaker.amazonaws.com", "scheduler.amazonaws.com"]
-                }
-            },
+            [names.execution_role_arn],
+            {"StringEquals": {"iam:PassedToService": SAGEMAKER_SERVICE}},
+        ),
+        _allow(
+            "PassSchedulerRoleToScheduler",
+            ["iam:PassRole"],
+            [scheduler_role_arn(names)],
+            {"StringEquals": {"iam:PassedToService": SCHEDULER_SERVICE}},
+        ),
+        # An alarm that opens an OpsItem needs CloudWatch's service-linked role, created on
+        # first use with the caller's permissions.
+        _allow(
+            "AlarmOpsItemServiceRole",
+            ["iam:CreateServiceLinkedRole"],
+            [
+                f"arn:{names.partition}:iam::{names.account_id}:role/aws-service-role/"
+                f"{ALARM_SSM_SERVICE}/AWSServiceRoleForCloudWatchAlarms_ActionSSM"
+            ],
+            {"StringEquals": {"iam:AWSServiceName": ALARM_SSM_SERVICE}},
         ),
     ]
 
@@ -197,16 +246,14 @@ def _sagemaker(names: ResourceNames) -> list[Statement]:
                 "sagemaker:DescribeModelPackageGroup",
                 "sagemaker:DeleteModelPackageGroup",
                 "sagemaker:AddTags",
+                "sagemaker:DeleteTags",
                 "sagemaker:ListTags",
             ],
             [arns.model_package_group],
         ),
         _allow("StackModelVersions", ["sagemaker:DeleteModelPackage"], [arns.model_packages]),
-        _allow(
-            "ListModelVersions",
-            ["sagemaker:ListModelPackages"],
-            [arns.sagemaker("model-package/*")],
-        ),
+        # AWS's reference data disagrees on its resource type; "*" satisfies every reading.
+        _allow("ListModelVersions", ["sagemaker:ListModelPackages"], ["*"]),
         _allow("StackModels", ["sagemaker:DeleteModel"], job_arns(names)["model"]),
         _allow("ListModels", ["sagemaker:ListModels"], ["*"]),
     ]
@@ -314,12 +361,12 @@ def _monitoring(names: ResourceNames) -> list[Statement]:
         ),
         _allow(
             "SageMakerLogGroups",
+            # Never DeleteLogGroup: these groups are the account's and outlive the stack. An
+            # adopted group may carry a key the stack does not set: DisassociateKmsKey.
             [
                 "logs:CreateLogGroup",
-                "logs:DeleteLogGroup",
                 "logs:PutRetentionPolicy",
                 "logs:DeleteRetentionPolicy",
-                "logs:AssociateKmsKey",
                 "logs:DisassociateKmsKey",
                 "logs:TagResource",
                 "logs:UntagResource",

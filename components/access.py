@@ -48,6 +48,7 @@ def execution_scope(ctx: Context, key_arn: str, definition: str) -> ExecutionSco
         auto_approve_models=settings.auto_approve_models,
         subnet_ids=vpc.subnet_ids if vpc else (),
         security_group_ids=vpc.security_group_ids if vpc else (),
+        input_key_arns=settings.input_kms_key_arns,
     )
 
 

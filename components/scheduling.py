@@ -46,7 +46,9 @@ def create_schedule(ctx: Context, pipeline: sagemaker.Pipeline, key: kms.Key) ->
         ctx.child("scheduler-role"),
         name=f"{names.pipeline}-scheduler",
         description=f"Lets EventBridge Scheduler start the {names.pipeline} pipeline",
-        assume_role_policy=json.dumps(service_trust_policy(SCHEDULER_SERVICE, names.account_id)),
+        assume_role_policy=json.dumps(
+            service_trust_policy(SCHEDULER_SERVICE, names.account_id, ctx.arns.schedule_group)
+        ),
         tags=ctx.tags,
         opts=ctx.opts(),
     )

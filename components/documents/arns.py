@@ -42,6 +42,10 @@ class Arns:
     def alarm(self, name: str) -> str:
         return self.arn("cloudwatch", f"alarm:{name}")
 
+    @property
+    def schedule_group(self) -> str:
+        return self.arn("scheduler", f"schedule-group/{self.names.pipeline}")
+
     def ops_item(self, severity: int, category: str) -> str:
         """The alarm action that opens a Systems Manager OpsItem."""
         return self.arn("ssm", f"opsitem:{severity}#CATEGORY={category}")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.documents.arns import Arns, ecr_repository_arn, s3_bucket_arn, s3_location
-from ml.contract import ResourceNames, Step
+from ml.contract import ResourceNames, S3Layout, Step
 
 VERSION = "2012-10-17"
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
@@ -33,10 +33,11 @@ _JOB_ACTIONS = {
     "transform-job": ("CreateTransformJob", "DescribeTransformJob", "StopTransformJob"),
     "model": ("CreateModel", "DescribeModel"),
 }
+# Encrypt stays: a job given a key id or alias for its outputs needs it (CreateTrainingJob's
+# OutputDataConfig.KmsKeyId documentation); nothing re-encrypts.
 _KEY_USE = (
     "kms:Encrypt",
     "kms:Decrypt",
-    "kms:ReEncrypt*",
     "kms:GenerateDataKey*",
     "kms:DescribeKey",
 )
@@ -57,14 +58,19 @@ class ExecutionScope:
     auto_approve_models: bool
     subnet_ids: tuple[str, ...] = ()
     security_group_ids: tuple[str, ...] = ()
+    # Customer keys of the input buckets (inputKmsKeyArns): decrypt through S3 only.
+    input_key_arns: tuple[str, ...] = ()
 
 
 def document(statements: list[Statement]) -> dict[str, Any]:
     return {"Version": VERSION, "Statement": statements}
 
 
-def service_trust_policy(service: str, source_account: str | None = None) -> dict[str, Any]:
-    """One service principal may assume the role, optionally only on behalf of one account.
+def service_trust_policy(
+    service: str, source_account: str | None = None, source_arn: str | None = None
+) -> dict[str, Any]:
+    """One service principal may assume the role, optionally only on behalf of one account and
+    one source (EventBridge Scheduler: the schedule group, per its confused-deputy guidance).
 
     SageMaker does not present a source account on every path that assumes the execution role
     (jobs, models, pipelines), so the execution role trusts the service without it; the role is
@@ -75,8 +81,13 @@ def service_trust_policy(service: str, source_account: str | None = None) -> dic
         "Principal": {"Service": service},
         "Action": "sts:AssumeRole",
     }
+    condition: dict[str, Any] = {}
     if source_account:
-        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": source_account}}
+        condition["StringEquals"] = {"aws:SourceAccount": source_account}
+    if source_arn:
+        condition["ArnEquals"] = {"aws:SourceArn": source_arn}
+    if condition:
+        statement["Condition"] = condition
     return document([statement])
 
 
@@ -96,14 +107,20 @@ def execution_role_policy(scope: ExecutionScope) -> dict[str, Any]:
     return document(statements)
 
 
+# Where jobs write: each run's outputs and the trained models. Never `code/`, which every later
+# run executes: a step that could overwrite it could change what the pipeline runs.
+JOB_WRITE_PREFIXES = (S3Layout.EXECUTIONS_PREFIX, S3Layout.MODELS_PREFIX)
+
+
 def _stack_bucket_statements(scope: ExecutionScope) -> list[Statement]:
     bucket = Arns(scope.names).bucket
     return [
         _allow("StackBucketList", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket]),
+        _allow("StackBucketRead", ["s3:GetObject"], [f"{bucket}/*"]),
         _allow(
-            "StackBucketReadWrite",
-            ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-            [f"{bucket}/*"],
+            "StackBucketWriteOutputs",
+            ["s3:PutObject", "s3:AbortMultipartUpload"],
+            [f"{bucket}/{prefix}/*" for prefix in JOB_WRITE_PREFIXES],
         ),
     ]
 
@@ -134,7 +151,18 @@ def _read_statements(scope: ExecutionScope) -> list[Statement]:
 
 
 def _key_statements(scope: ExecutionScope) -> list[Statement]:
+    inputs = []
+    if scope.input_key_arns:
+        inputs.append(
+            _allow(
+                "InputKeysDecryptThroughS3",
+                ["kms:Decrypt"],
+                sorted(scope.input_key_arns),
+                {"StringEquals": {"kms:ViaService": _s3_in_regions_of(scope.input_key_arns)}},
+            )
+        )
     return [
+        *inputs,
         _allow("StackKeyUse", list(_KEY_USE), [scope.key_arn]),
         # Jobs encrypt their ML storage volumes through grants SageMaker creates on the role's
         # behalf; without this a job fails only once it starts in the cloud.
@@ -145,6 +173,11 @@ def _key_statements(scope: ExecutionScope) -> list[Statement]:
             {"Bool": {"kms:GrantIsForAWSResource": "true"}},
         ),
     ]
+
+
+def _s3_in_regions_of(key_arns: tuple[str, ...]) -> list[str]:
+    """S3 calls KMS from the key's (the bucket's) region."""
+    return sorted({f"s3.{arn.split(':')[3]}.amazonaws.com" for arn in key_arns})
 
 
 def job_arns(names: ResourceNames) -> dict[str, list[str]]:
@@ -242,7 +275,11 @@ def _vpc_statements(scope: ExecutionScope) -> list[Statement]:
         ),
         _allow(
             "JobNetworkInterfaceLifecycle",
-            ["ec2:CreateNetworkInterfacePermission", "ec2:DeleteNetworkInterface"],
+            [
+                "ec2:CreateNetworkInterfacePermission",
+                "ec2:DeleteNetworkInterface",
+                "ec2:DeleteNetworkInterfacePermission",
+            ],
             [interfaces],
             in_subnets,
         ),

@@ -112,6 +112,21 @@ def check_log_retention(value: int) -> str | None:
     return f"is not a CloudWatch retention; allowed: {', '.join(map(str, LOG_RETENTION_DAYS))}"
 
 
+_KMS_KEY_ARN = re.compile(
+    r"^arn:aws(-cn|-us-gov)?:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key/"
+    r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$"
+)
+
+
+def check_kms_key_arn(value: str) -> str | None:
+    if _KMS_KEY_ARN.match(value):
+        return None
+    return (
+        "is not a KMS key ARN; allowed: arn:aws:kms:<region>:<account>:key/<key id> "
+        "(a key ARN, not an alias)"
+    )
+
+
 def check_subnet(value: str) -> str | None:
     return None if _SUBNET.match(value) else "is not a subnet id; allowed: subnet-0123abcd..."
 

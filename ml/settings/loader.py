@@ -186,6 +186,7 @@ def _check_pairs(values: dict[str, Any], checker: _Checker) -> None:
         )
     checker.check_each("subnetIds", values["subnetIds"], checks.check_subnet)
     checker.check_each("securityGroupIds", values["securityGroupIds"], checks.check_security_group)
+    checker.check_each("inputKmsKeyArns", values["inputKmsKeyArns"], checks.check_kms_key_arn)
 
 
 def _check_allowed_accounts(allowed: Any, account_id: str, checker: _Checker) -> None:
@@ -237,5 +238,6 @@ def _settings_from(values: dict[str, Any], region: str, project: str) -> Setting
         sagemaker_project=sagemaker_project,
         log_groups=LogGroupSettings(values["manageLogGroups"], values["logRetentionDays"]),
         vpc=vpc,
+        input_kms_key_arns=tuple(values["inputKmsKeyArns"]),
         project=project,
     )

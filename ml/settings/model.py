@@ -78,6 +78,8 @@ class Settings:
     sagemaker_project: SageMakerProject | None
     log_groups: LogGroupSettings
     vpc: VpcSettings | None
+    # Customer keys that encrypt the input buckets (inputDataUrl, batchDataUrl).
+    input_kms_key_arns: tuple[str, ...] = ()
     project: str = PROJECT
 
     @property

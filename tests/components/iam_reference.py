@@ -47,7 +47,8 @@ def wildcard_only(action: str) -> bool:
 
 def _arn_pattern(arn_format: str) -> re.Pattern[str]:
     parts = re.split(r"\$\{[^}]+\}", arn_format)
-    return re.compile("^" + ".+".join(re.escape(part) for part in parts) + "$", re.IGNORECASE)
+    # A placeholder stands for one ARN segment: it never spans a ":".
+    return re.compile("^" + "[^:]+".join(re.escape(part) for part in parts) + "$", re.IGNORECASE)
 
 
 def supports_key(action: str, key: str) -> bool:
@@ -116,10 +117,17 @@ def statement_problems(statement: dict[str, Any], key_policy: bool = False) -> l
     return problems
 
 
+# Actions whose resource type AWS's own reference data does not agree on (the Service
+# Authorization Reference names one, the SageMaker API authorises on another): "*" is the only
+# grant that works under every reading.
+DISPUTED_RESOURCE = {"sagemaker:listmodelpackages"}
+
+
 def _resource_problems(sid: str, action: str, resources: list[str]) -> list[str]:
     problems = []
     for resource in resources:
-        if resource == "*" and not wildcard_only(action):
+        disputed = action.lower() in DISPUTED_RESOURCE
+        if resource == "*" and not wildcard_only(action) and not disputed:
             problems.append(f"{sid}: {action} on Resource '*' although it can name a resource")
         elif not resource_defined(action, resource):
             problems.append(f"{sid}: {action} is not defined on {resource}")

@@ -91,9 +91,14 @@ def test_no_wildcard_action_and_star_resources_only_where_aws_allows_nothing_els
 def test_writes_go_only_to_the_stack_bucket_and_inputs_are_read_only(project_dir: Path) -> None:
     scope = scope_for(project_dir, "prod")
     bucket = f"arn:aws:s3:::{scope.names.bucket}"
-    for statement in execution_role_policy(scope)["Statement"]:
-        if "s3:PutObject" in statement["Action"]:
-            assert statement["Resource"] == [f"{bucket}/*"]
+    writes = [
+        resource
+        for statement in execution_role_policy(scope)["Statement"]
+        if "s3:PutObject" in statement["Action"]
+        for resource in statement["Resource"]
+    ]
+    # Never code/: a step that could overwrite the code would change what every later run runs.
+    assert writes == [f"{bucket}/executions/*", f"{bucket}/models/*"]
     found = statements(execution_role_policy(scope))
     # prod reads its data from its own data bucket, by the configured prefixes only.
     assert found["InputRead0"]["Action"] == ["s3:GetObject"]
@@ -214,3 +219,51 @@ def test_the_scheduler_may_start_only_its_pipeline() -> None:
         (["sqs:SendMessage"], [queue]),
         (["kms:Decrypt"], [key]),
     ]
+
+
+def test_jobs_decrypt_input_buckets_keys_only_through_s3(project_dir: Path) -> None:
+    key = "arn:aws:kms:eu-west-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    other_region = "arn:aws:kms:us-east-1:444444444444:key/mrk-1234567890abcdef1234567890abcdef"
+    document = execution_role_policy(
+        scope_for(project_dir, "prod", input_key_arns=(key, other_region))
+    )
+    assert policy_problems(document) == []
+    found = statements(document)["InputKeysDecryptThroughS3"]
+    assert found["Action"] == ["kms:Decrypt"]
+    assert found["Resource"] == sorted([key, other_region])
+    assert found["Condition"] == {
+        "StringEquals": {
+            "kms:ViaService": ["s3.eu-west-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]
+        }
+    }
+    assert "InputKeysDecryptThroughS3" not in statements(
+        execution_role_policy(scope_for(project_dir, "prod"))
+    )
+
+
+def test_the_job_role_never_re_encrypts(project_dir: Path) -> None:
+    use = statements(execution_role_policy(scope_for(project_dir, "dev")))["StackKeyUse"]
+    assert "kms:ReEncrypt*" not in use["Action"]
+    # A job handed a key id for its outputs needs Encrypt (CreateTrainingJob OutputDataConfig).
+    assert "kms:Encrypt" in use["Action"]
+
+
+def test_vpc_jobs_may_remove_the_interface_permissions_they_create(project_dir: Path) -> None:
+    scope = scope_for(
+        project_dir, "dev", subnet_ids=("subnet-0abc1234",), security_group_ids=("sg-0abc1234",)
+    )
+    lifecycle = statements(execution_role_policy(scope))["JobNetworkInterfaceLifecycle"]
+    assert "ec2:DeleteNetworkInterfacePermission" in lifecycle["Action"]
+    assert policy_problems(execution_role_policy(scope)) == []
+
+
+def test_an_arn_placeholder_never_spans_a_segment() -> None:
+    """A name placeholder matches one ARN segment: `pipeline/x:y` is not a pipeline ARN."""
+    from tests.components.iam_reference import resource_defined
+
+    assert resource_defined(
+        "sagemaker:CreatePipeline", "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/x"
+    )
+    assert not resource_defined(
+        "sagemaker:CreatePipeline", "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/x:extra"
+    )
