@@ -428,3 +428,16 @@ def test_vpc_settings_reach_the_jobs_and_the_role() -> None:
 def test_no_resource_input_is_left_unknown_marker(graphs: dict[str, StackGraph]) -> None:
     text = json.dumps([r.inputs for g in graphs.values() for r in g.resources])
     assert UNKNOWN not in text
+
+
+def test_the_scheduler_role_trusts_only_its_schedule_group(graphs: dict[str, StackGraph]) -> None:
+    """Scheduler's confused-deputy guidance: aws:SourceArn on the schedule group."""
+    role = graphs["dev"].one("aws:iam/role:Role", "batch-inference-scheduler-role")
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    group = graphs["dev"].one("aws:scheduler/scheduleGroup:ScheduleGroup").inputs["name"]
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:SourceAccount": "111111111111"},
+        "ArnEquals": {
+            "aws:SourceArn": f"arn:aws:scheduler:eu-west-1:111111111111:schedule-group/{group}"
+        },
+    }

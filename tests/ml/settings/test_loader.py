@@ -93,6 +93,7 @@ BAD_VALUES = [
     ("logRetentionDays", 45, "is not a CloudWatch retention"),
     ("maxJobRuntimeSeconds", 10, "allowed: 60 to 432000"),
     ("subnetIds", ["subnet-1"], "is not a subnet id"),
+    ("inputKmsKeyArns", ["alias/data-key"], "is not a KMS key ARN"),
     ("securityGroupIds", ["sg-0123abcd"], "[] must be set together with securityGroupIds"),
     ("sagemakerProjectName", "team-churn", "'' must be set together with sagemakerProjectName"),
     ("scheduleEnabled", "yes", "must be true or false"),
@@ -118,6 +119,12 @@ def test_bad_value_names_key_value_and_what_is_allowed(
     else:
         full_key = key if ":" in key else f"{NS}:{key}"
         assert matching[0].startswith(f"{full_key}: {shown!r} "), problems
+
+
+def test_input_key_arns_are_kept(project_dir: Path) -> None:
+    key = "arn:aws:kms:eu-west-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    settings = load_with(project_dir, inputKmsKeyArns=[key])
+    assert settings.input_kms_key_arns == (key,)
 
 
 def test_approved_is_accepted_when_the_stage_allows_automatic_approval(project_dir: Path) -> None:
