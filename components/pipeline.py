@@ -59,7 +59,11 @@ class BatchInferencePipeline(pulumi.ComponentResource):
             model_package_group_name=ctx.names.model_package_group,
             model_package_group_description=f"Models trained by {ctx.names.pipeline}",
             tags=ctx.sagemaker_tags,
-            opts=ctx.opts(keep=True),
+            # Every input but the tags forces a replacement under the same fixed name: delete
+            # first (refused while it holds versions, so nothing is lost) rather than collide.
+            opts=pulumi.ResourceOptions.merge(
+                ctx.opts(keep=True), pulumi.ResourceOptions(delete_before_replace=True)
+            ),
         )
         role = create_execution_role(ctx)
         definition = pulumi.Output.all(role.arn, key.arn).apply(

@@ -46,6 +46,7 @@ class RecordedResource:
     custom: bool
     # The ID an `import_` option adopts, or "" for a resource the program creates.
     import_id: str = ""
+    delete_before_replace: bool = False
 
     @property
     def parent_name(self) -> str:
@@ -109,6 +110,7 @@ def _record(request: Any, urn: str) -> RecordedResource:
         retain_on_delete=bool(request.retainOnDelete),
         custom=bool(request.custom),
         import_id=request.importId,
+        delete_before_replace=bool(request.deleteBeforeReplace),
     )
 
 

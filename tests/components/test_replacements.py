@@ -1,0 +1,63 @@
+"""No replacement collides with the resource it replaces (table: components/replacements.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.replacements import REPLACED_BY
+from ml.contract import STAGES
+from offline.recorder import RecordedResource, StackGraph, render_stack
+
+COMPONENT = "ml-batch-pipeline:index:BatchInferencePipeline"
+
+
+@pytest.fixture(scope="module")
+def rendered(graphs: dict[str, StackGraph]) -> list[StackGraph]:
+    logs = render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
+    return [*graphs.values(), logs]
+
+
+def literal_same_identity_inputs(resource: RecordedResource) -> list[str]:
+    """Inputs that would replace the resource under its own identity, set to a literal (not
+    to another resource's output, whose own replacement would bring a new identity)."""
+    replacement = REPLACED_BY[resource.type]
+    return [
+        key
+        for key in replacement.others
+        if key in resource.inputs and not resource.property_dependencies.get(key)
+    ]
+
+
+def test_every_rendered_type_says_what_replaces_it(rendered: list[StackGraph]) -> None:
+    types = {r.type for graph in rendered for r in graph.resources} - {COMPONENT}
+    assert types <= set(REPLACED_BY), types - set(REPLACED_BY)
+
+
+def test_a_literal_that_forces_replacement_under_a_fixed_name_deletes_first(
+    rendered: list[StackGraph],
+) -> None:
+    risky = {
+        (graph.stack, r.name): literal_same_identity_inputs(r)
+        for graph in rendered
+        for r in graph.resources
+        if r.type != COMPONENT and literal_same_identity_inputs(r)
+    }
+    assert {name for _, name in risky} == {"batch-inference-model-group"}
+    for stage in STAGES:
+        group = next(
+            r
+            for graph in rendered
+            if graph.stack == stage
+            for r in graph.resources
+            if r.name == "batch-inference-model-group"
+        )
+        assert group.delete_before_replace, stage
+
+
+def test_the_check_sees_a_literal_on_a_fixed_name(graphs: dict[str, StackGraph]) -> None:
+    topic = graphs["dev"].one("aws:sns/topic:Topic")
+    fifo = RecordedResource(**{**topic.__dict__, "inputs": {**topic.inputs, "fifoTopic": False}})
+    assert literal_same_identity_inputs(fifo) == ["fifoTopic"]
+    policy = graphs["dev"].one("aws:sns/topicPolicy:TopicPolicy")
+    # Its topic is another resource's output: replaced only with a new topic ARN.
+    assert literal_same_identity_inputs(policy) == []
