@@ -88,9 +88,9 @@ def approves_automatically(props: Mapping[str, Any]) -> bool:
 def json_prop(props: Mapping[str, Any], key: str) -> Any:
     """A JSON document input (policies, definitions); missing is None, a dict passes through."""
     value = props.get(key)
-    if value is None or isinstance(value, dict | list):
-        return value
-    return json.loads(value)
+    if isinstance(value, str):
+        return json.loads(value)
+    return value
 
 
 def as_list(value: Any) -> list[Any]:

@@ -3,6 +3,7 @@ and the SageMaker guard rails on the pipeline execution role."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pulumi_policy import ReportViolation, ResourceValidationArgs, Severity
@@ -12,7 +13,18 @@ from .common import Rule, as_list, json_prop, statements, violation
 ROLE = "aws:iam/role:Role"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 POLICY = "aws:iam/policy:Policy"
-POLICY_DOCUMENTS = (ROLE_POLICY, POLICY)
+# Every way pulumi-aws 7.51 gives a role permissions: inline documents (RolePolicy, a Role's
+# inlinePolicies, or a managed Policy's document) and managed policy attachments (a Role's
+# managedPolicyArns, RolePolicyAttachment, RolePolicyAttachmentsExclusive, PolicyAttachment).
+# RolePoliciesExclusive only names which inline policies a role keeps (see stack.py).
+POLICY_DOCUMENTS = (ROLE_POLICY, POLICY, ROLE)
+ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = (
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+)
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+ROLE_POLICIES_EXCLUSIVE = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"
+ATTACHMENTS = (ROLE, ROLE_POLICY_ATTACHMENT, ROLE_POLICY_ATTACHMENTS_EXCLUSIVE, POLICY_ATTACHMENT)
 
 # Actions AWS defines on no resource type: "*" is the only resource they accept.
 UNSCOPED_ACTIONS = frozenset(
@@ -41,8 +53,31 @@ def _allows(document: Any) -> list[dict[str, Any]]:
     return [s for s in statements(document) if s.get("Effect") == "Allow"]
 
 
+def _documents(args: ResourceValidationArgs) -> list[Any]:
+    """The permission documents a resource carries: its `policy`, or a role's inline ones."""
+    if args.resource_type == ROLE:
+        inline = args.props.get("inlinePolicies") or []
+        return [
+            json_prop(p, "policy") for p in inline if isinstance(p, Mapping) and p.get("policy")
+        ]
+    return [json_prop(args.props, "policy")]
+
+
+def _allowed_statements(args: ResourceValidationArgs) -> list[dict[str, Any]]:
+    return [s for document in _documents(args) for s in _allows(document)]
+
+
+def _managed_arns(args: ResourceValidationArgs) -> list[str]:
+    props = args.props
+    if args.resource_type == ROLE:
+        return [str(a) for a in as_list(props.get("managedPolicyArns"))]
+    if args.resource_type == ROLE_POLICY_ATTACHMENTS_EXCLUSIVE:
+        return [str(a) for a in as_list(props.get("policyArns"))]
+    return [str(props.get("policyArn", ""))]
+
+
 def _no_wildcard_actions(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for statement in _allows(json_prop(args.props, "policy")):
+    for statement in _allowed_statements(args):
         broad = [a for a in as_list(statement.get("Action")) if a == "*" or a.endswith(":*")]
         if broad or statement.get("NotAction"):
             violation(
@@ -56,7 +91,7 @@ def _no_wildcard_actions(args: ResourceValidationArgs, report: ReportViolation) 
 def _star_resource_only_where_unavoidable(
     args: ResourceValidationArgs, report: ReportViolation
 ) -> None:
-    for statement in _allows(json_prop(args.props, "policy")):
+    for statement in _allowed_statements(args):
         if "*" not in as_list(statement.get("Resource")):
             continue
         scoped = [a for a in as_list(statement.get("Action")) if a.lower() not in UNSCOPED_ACTIONS]
@@ -71,7 +106,7 @@ def _star_resource_only_where_unavoidable(
 
 
 def _no_decrypt_everything(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for statement in _allows(json_prop(args.props, "policy")):
+    for statement in _allowed_statements(args):
         actions = [a.lower() for a in as_list(statement.get("Action"))]
         decrypts = any(a in ("kms:decrypt", "kms:*", "*") for a in actions)
         if decrypts and "*" in as_list(statement.get("Resource")):
@@ -84,7 +119,7 @@ def _no_decrypt_everything(args: ResourceValidationArgs, report: ReportViolation
 
 
 def _pass_role_scoped(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for statement in _allows(json_prop(args.props, "policy")):
+    for statement in _allowed_statements(args):
         if "iam:passrole" not in [a.lower() for a in as_list(statement.get("Action"))]:
             continue
         condition = (statement.get("Condition") or {}).get("StringEquals") or {}
@@ -99,8 +134,8 @@ def _pass_role_scoped(args: ResourceValidationArgs, report: ReportViolation) -> 
 
 
 def _no_broad_managed_policies(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    for arn in as_list(args.props.get("managedPolicyArns")):
-        if any(str(arn).endswith(broad) for broad in BROAD_MANAGED_POLICIES):
+    for arn in _managed_arns(args):
+        if any(arn.endswith(broad) for broad in BROAD_MANAGED_POLICIES):
             violation(
                 report, args.name, f"attaches {arn}", "attach least-privilege inline policies"
             )
@@ -132,7 +167,11 @@ def _trust_one_service(args: ResourceValidationArgs, report: ReportViolation) ->
 
 
 def _execution_guard_rails(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    document = json_prop(args.props, "policy")
+    for document in _documents(args):
+        _guard_rails_in(document, args, report)
+
+
+def _guard_rails_in(document: Any, args: ResourceValidationArgs, report: ReportViolation) -> None:
     actions = {a.lower() for s in _allows(document) for a in as_list(s.get("Action"))}
     if "sagemaker:createtrainingjob" not in actions:
         return  # not a pipeline execution role
@@ -189,7 +228,7 @@ POLICIES = [
         Severity.CRITICAL,
         "Detach the managed policy and grant the needed actions inline.",
         ("IAM.1", "CKV_AWS_274"),
-    ).on([ROLE], _no_broad_managed_policies),
+    ).on(list(ATTACHMENTS), _no_broad_managed_policies),
     Rule(
         "iam-trust-one-service",
         "Service roles trust exactly one service principal; the scheduler only for its account.",

@@ -16,6 +16,7 @@ from .common import (
     statements,
     violation,
 )
+from .iam import ROLE_POLICIES_EXCLUSIVE, ROLE_POLICY
 from .kms import KEY
 from .monitoring import ALARM, EVENT_TARGET, TOPIC
 from .s3 import (
@@ -34,7 +35,6 @@ from .sagemaker import PIPELINE
 from .scheduler import SCHEDULE
 
 ROLE = "aws:iam/role:Role"
-ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 EVENT_RULE = "aws:cloudwatch/eventRule:EventRule"
 BUCKET_COMPANIONS = {
     "public access block": (ACCESS_BLOCK,),
@@ -189,6 +189,28 @@ def _failure_alerting(args: StackValidationArgs, report: ReportViolation) -> Non
             )
 
 
+def _kept_inline_policies_declared(args: StackValidationArgs, report: ReportViolation) -> None:
+    """A role's exclusive list of inline policies may name only documents this stack declares
+    (RolePolicy), so that every permission the role keeps passes through the pack."""
+    declared: dict[str, set[str]] = {}
+    for policy in _of_type(args.resources, ROLE_POLICY):
+        declared.setdefault(str(policy.props.get("role")), set()).add(str(policy.props.get("name")))
+    for exclusive in _of_type(args.resources, ROLE_POLICIES_EXCLUSIVE):
+        role = str(exclusive.props.get("roleName"))
+        unknown = sorted(
+            set(map(str, exclusive.props.get("policyNames") or [])) - declared.get(role, set())
+        )
+        if unknown:
+            violation(
+                report,
+                exclusive.name,
+                f"role {role} keeps inline policies this stack does not declare: "
+                f"{', '.join(unknown)}",
+                "declare each as an aws.iam.RolePolicy of this role, or drop it from the list",
+                exclusive.urn,
+            )
+
+
 def _missed_run_alarm(args: StackValidationArgs, report: ReportViolation) -> None:
     for schedule in _of_type(args.resources, SCHEDULE):
         if schedule.props.get("state") != "ENABLED":
@@ -248,6 +270,13 @@ POLICIES = [
         "Add rules on failed steps and stopped executions with targets on the alerts topic.",
         ("CloudWatch.15", "WA operations"),
     ).stack(_failure_alerting),
+    Rule(
+        "stack-role-inline-policies-declared",
+        "A role's exclusive inline policy list names only policies the stack declares.",
+        Severity.HIGH,
+        "Declare every kept inline policy as a RolePolicy of the role.",
+        ("IAM.21",),
+    ).stack(_kept_inline_policies_declared),
     Rule(
         "stack-missed-run-alarm",
         "An enabled schedule has an alarm for runs that never started.",
