@@ -32,9 +32,10 @@ demo: setup
 	$(PY) -m offline.promotion
 
 # What `pulumi up` would create for STACK (dev, preprod, prod), rendered offline under mocks.
-# Exits non-zero on a mandatory policy violation. POLICY_CONFIG=file applies pack config.
+# Exits non-zero on a mandatory policy violation. POLICY_CONFIG=file applies pack config;
+# PREVIEW=1 renders the first preview of a new stack (every computed output unknown).
 plan: setup
-	$(PY) -m offline.plan --stack $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG))
+	$(PY) -m offline.plan --stack $(STACK) $(if $(POLICY_CONFIG),--policy-config $(POLICY_CONFIG)) $(if $(PREVIEW),--preview)
 
 # One line per policy of the pack: name, enforcement, severity, controls.
 policies: setup

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.documents.cadence import MAX_WARM_UP_SECONDS, describe_window, missed_run_window
 from ml.settings import Settings
-from offline.recorder import StackGraph
+from offline.recorder import UNKNOWN, StackGraph
 
 PIPELINE = "aws:sagemaker/pipeline:Pipeline"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
@@ -51,7 +51,10 @@ def parameter_rows(graph: StackGraph) -> dict[str, str]:
 def definition_steps(graph: StackGraph) -> list[str]:
     from components.documents.definition import step_names
 
-    return step_names(graph.one(PIPELINE).inputs["pipelineDefinition"])
+    definition = graph.one(PIPELINE).inputs["pipelineDefinition"]
+    if definition == UNKNOWN:
+        return ["(known once the resources it names exist)"]
+    return step_names(definition)
 
 
 def resource_rows(graph: StackGraph) -> dict[str, str]:

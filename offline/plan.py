@@ -88,9 +88,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--policy-config", type=Path, help="pack config (JSON, the engine's format) to apply"
     )
+    parser.add_argument(
+        "--preview",
+        action="store_true",
+        help="render as the first preview of a new stack: every computed output unknown",
+    )
     args = parser.parse_args(argv)
     try:
-        graph = render_stack(args.stack)
+        graph = render_stack(args.stack, preview=args.preview)
         config = load_config(args.policy_config) if args.policy_config else {}
     except (SettingsError, ConfigSourceError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
