@@ -3,8 +3,12 @@ deployments mode the stack's deployment settings, drift detection and the enforc
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import pulumi
@@ -209,15 +213,26 @@ def pack_version(pack_dir: Path = PACK_DIR) -> str:
 
 
 def staged_pack(pack_dir: Path = PACK_DIR, staging: Path = PACK_STAGING) -> Path:
-    """A copy of the pack's sources alone, for the service to tarball."""
-    if staging.exists():
-        shutil.rmtree(staging)
-    for pattern in PACK_SOURCES:
-        for source in sorted(pack_dir.glob(pattern)):
-            target = staging / source.relative_to(pack_dir)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(source, target)
-    return staging
+    """A copy of the pack's sources alone, for the service to tarball, in a folder named by
+    their content: the same sources always give the same path, and a copy is never changed
+    while another process reads it (it is written aside, then renamed into place)."""
+    sources = sorted(p for pattern in PACK_SOURCES for p in pack_dir.glob(pattern))
+    digest = hashlib.sha256()
+    for source in sources:
+        digest.update(str(source.relative_to(pack_dir)).encode() + b"\0" + source.read_bytes())
+    target = staging / digest.hexdigest()[:16]
+    if target.is_dir():
+        return target
+    staging.mkdir(parents=True, exist_ok=True)
+    partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=staging))
+    for source in sources:
+        copy = partial / source.relative_to(pack_dir)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, copy)
+    with contextlib.suppress(OSError):  # another process put the same copy there first
+        os.replace(partial, target)
+    shutil.rmtree(partial, ignore_errors=True)
+    return target
 
 
 def policy_pack(settings: BootstrapSettings) -> service.PolicyPack:

@@ -221,6 +221,11 @@ def test_the_published_pack_holds_its_sources_and_never_its_environment(tmp_path
     files = sorted(str(p.relative_to(staged)) for p in staged.rglob("*") if p.is_file())
     assert files == ["PulumiPolicy.yaml", "__main__.py", "guardrails/s3.py", "requirements.txt"]
     assert PACK_SOURCES
+    # Named by content: the same sources, the same folder; a changed source, another one.
+    assert staged_pack(pack, tmp_path / "staged") == staged
+    (pack / "guardrails" / "s3.py").write_text("changed", encoding="utf-8")
+    assert staged_pack(pack, tmp_path / "staged") != staged
+    assert [p.name for p in (tmp_path / "staged").iterdir() if p.name.startswith(".")] == []
 
 
 def test_actions_mode_publishes_no_pack_and_has_no_deployments() -> None:

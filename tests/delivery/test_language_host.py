@@ -53,6 +53,9 @@ def host_typecheck(program_dir: Path, venv: Path) -> subprocess.CompletedProcess
     )
 
 
+@pytest.mark.slow
+# One process at a time runs mypy over the project (it shares .mypy_cache).
+@pytest.mark.xdist_group("project-mypy")
 def test_the_program_declares_mypy_and_the_hosts_typecheck_passes() -> None:
     assert runtime_options(ROOT / "Pulumi.yaml")["typechecker"] == "mypy"
     result = host_typecheck(ROOT, Path(sys.prefix))
@@ -60,6 +63,7 @@ def test_the_program_declares_mypy_and_the_hosts_typecheck_passes() -> None:
     assert "Success: no issues found" in result.stdout
 
 
+@pytest.mark.slow
 def test_the_typecheck_ignores_what_commands_write_in_the_program_folder(tmp_path: Path) -> None:
     """CI builds policies/venv before previews (the host's --exclude is a regex on paths); the
     bootstrap stages the pack under build/ (a second `__main__` module to mypy)."""
@@ -154,6 +158,7 @@ def test_every_workflow_refuses_to_rewrite_the_lock() -> None:
 
 
 @pytest.mark.skipif(not UV.exists(), reason="the pinned uv is installed by `make setup`")
+@pytest.mark.slow
 def test_uv_honours_uv_locked_in_the_hosts_sync(tmp_path: Path) -> None:
     """The host's exact `uv sync --inexact`, with UV_LOCKED=1, on a lock that no longer fits."""
     shutil.copy(ROOT / "uv.lock", tmp_path / "uv.lock")

@@ -156,6 +156,7 @@ def test_promotion_chain_environments_and_one_deployment_at_a_time() -> None:
     assert jobs["test"]["steps"][-1]["run"] == "bash .ci/run"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stage", ["preprod", "prod"])
 def test_approvers_see_the_preview_of_the_commit_they_approve(stage: str) -> None:
     """Same run, same commit; no environment, so GitHub's subject is the main branch's, which
@@ -275,12 +276,14 @@ def test_github_schemas(schema: str, files: list[Path]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_zizmor_finds_nothing_offline() -> None:
     result = run_tool(str(BIN / "zizmor"), "--offline", "--no-progress", ".github")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_actionlint_finds_nothing() -> None:
     result = run_tool(str(BIN / "actionlint"), "-no-color")
     assert result.returncode == 0, result.stdout + result.stderr

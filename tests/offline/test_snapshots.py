@@ -61,6 +61,7 @@ def render_in_fresh_process(project_dir: Path, stage: str) -> str:
     return result.stdout
 
 
+@pytest.mark.slow
 def test_rendering_twice_in_two_processes_gives_identical_inputs(project_dir: Path) -> None:
     first = render_in_fresh_process(project_dir, "prod")
     second = render_in_fresh_process(project_dir, "prod")

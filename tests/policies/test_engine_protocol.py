@@ -19,6 +19,9 @@ from offline.recorder import UNKNOWN, StackGraph, render_stack
 from policies.guardrails import PACK_NAME, POLICIES
 from tests.policies.engine import ENGINE_UNKNOWN, AnalyzerSession, as_json, running_pack, struct
 
+# Starts the pack as its own process.
+pytestmark = pytest.mark.slow
+
 BUCKET_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 
 

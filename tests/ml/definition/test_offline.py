@@ -48,6 +48,7 @@ def test_builds_with_every_socket_and_aws_request_refused(
     assert build_definition(dev_inputs) == dev_definition_json
 
 
+@pytest.mark.slow
 def test_two_processes_build_byte_identical_json(project_dir: Path, tmp_path: Path) -> None:
     """Different hash seeds, clocks' time zones and working directories; stdout is only JSON."""
     outputs = []

@@ -12,6 +12,7 @@ from ml.local import transform
 from ml.sample_data import generate, write
 
 
+@pytest.mark.slow
 def test_run_trains_gates_and_scores_the_batch(
     abalone_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -42,6 +43,7 @@ def test_run_trains_gates_and_scores_the_batch(
     assert not list((tmp_path / "out").glob("*.partial"))
 
 
+@pytest.mark.slow
 def test_a_failed_gate_stops_before_the_transform(
     abalone_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -60,6 +62,7 @@ def test_a_failed_gate_stops_before_the_transform(
     assert not (tmp_path / "out" / "transform").exists()
 
 
+@pytest.mark.slow
 def test_a_failed_step_stops_the_run_with_its_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
