@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from ml.argparsing import OneLineParser
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_FAILED = 1
@@ -15,8 +18,11 @@ EXIT_BAD_INPUT = 2
 
 def cmd_definition(args: argparse.Namespace) -> int:
     from ml.definition.inputs import offline_definition_inputs
-    from ml.settings import load_stack_settings
+    from ml.settings import checks, load_stack_settings
 
+    problem = checks.check_kms_key_arn(args.kms_key_arn) if args.kms_key_arn else None
+    if problem:
+        raise ValueError(f"--kms-key-arn {args.kms_key_arn!r} {problem}")
     settings = load_stack_settings(args.project_dir, args.stack)
     inputs = offline_definition_inputs(settings, args.kms_key_arn)
     if not args.kms_key_arn:
@@ -39,12 +45,23 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from ml.local.inputs import InputError, check_run_inputs, unlabelled_rows
     from ml.local.runner import QualityGateFailed, StepFailed, run_pipeline
 
-    if not args.input.is_file():
-        print(f"--input: {args.input} is not a file", file=sys.stderr)
+    try:
+        check_run_inputs(args.input, args.batch, args.output)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    batch = args.batch or _batch_from(args.input, args.output / "batch")
+    batch = args.batch
+    if batch is None:
+        # Without --batch, score the input rows with their label removed (replacing any batch
+        # an earlier run left there).
+        folder = args.output / "batch"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        batch = folder / f"{args.input.stem}-batch.csv"
+        batch.write_bytes(unlabelled_rows(args.input))
     try:
         result = run_pipeline(args.input, batch, args.output, args.mse_threshold)
     except (StepFailed, QualityGateFailed) as error:
@@ -54,17 +71,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"metrics: {metrics}")
     print(f"predictions: {', '.join(map(str, result.predictions))}")
     return 0
-
-
-def _batch_from(input_csv: Path, folder: Path) -> Path:
-    """Without --batch, score the input rows with their label removed."""
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"{input_csv.stem}-batch.csv"
-    with input_csv.open("rb") as reader, target.open("wb") as writer:
-        for line in reader:
-            if line.strip():
-                writer.write(line.rstrip(b"\r\n").rsplit(b",", 1)[0] + b"\n")
-    return target
 
 
 def _default_threshold() -> float:
@@ -123,7 +129,7 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m ml", description=__doc__)
+    root = OneLineParser(prog="python -m ml", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
 
     definition = commands.add_parser("definition", help="print a stack's pipeline definition")

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ml.argparsing import OneLineParser
 from ml.contract import STAGES
 from ml.settings import ConfigSourceError, SettingsError, load_stack_settings
 from offline.facts import definition_steps, parameter_rows, setting_rows
-from offline.policy_harness import CANNOT_CHECK, PolicyReport, load_config, run_pack
+from offline.policy_harness import (
+    CANNOT_CHECK,
+    PolicyReport,
+    describe_config,
+    load_config,
+    run_pack,
+)
 from offline.recorder import PROJECT_DIR, RecordedResource, StackGraph, render_stack
 from offline.snapshot import snapshot_json
 
@@ -82,7 +88,7 @@ def render_plan(stack: str, graph: StackGraph, report: PolicyReport) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m offline.plan", description=__doc__)
+    parser = OneLineParser(prog="python -m offline.plan", description=__doc__)
     parser.add_argument("--stack", required=True, help=f"one of {', '.join(STAGES)}")
     parser.add_argument("--json", action="store_true", help="print the graph snapshot as JSON")
     parser.add_argument(
@@ -104,6 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(snapshot_json(graph))
         return 0
     report = run_pack(graph, config)
+    if args.policy_config:
+        print(describe_config(args.policy_config, config))
     print(render_plan(args.stack, graph, report))
     # A mandatory violation would stop `pulumi preview`/`up`; so it stops this too.
     return 1 if report.mandatory else 0

@@ -88,9 +88,45 @@ def policy_config(policy: Policy, config: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in value.items() if k != "enforcementLevel"}
 
 
+class PolicyConfigError(ValueError):
+    pass
+
+
+def describe_config(path: Path, config: Mapping[str, Any]) -> str:
+    """One line saying which policies the pack config changed, and how."""
+    changes = [f"{name} -> {enforcement_of_setting(value)}" for name, value in config.items()]
+    return f"pack config {path.name}: {'; '.join(changes) or 'no changes'}"
+
+
+def enforcement_of_setting(value: Any) -> str:
+    if isinstance(value, Mapping):
+        level = value.get("enforcementLevel")
+        others = sorted(k for k in value if k != "enforcementLevel")
+        return ", ".join(filter(None, [level, *(f"{k} set" for k in others)])) or "unchanged"
+    return str(value)
+
+
 def load_config(path: Path) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return document
+    """Pack config in the engine's format; a name the pack does not have is an error (the
+    engine would refuse it too), so a typo never silently leaves a policy as it was."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PolicyConfigError(f"{path}: {error.strerror}") from None
+    except json.JSONDecodeError as error:
+        raise PolicyConfigError(
+            f"{path}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    if not isinstance(document, dict):
+        raise PolicyConfigError(f"{path}: must be a JSON object of policy name -> setting")
+    known = {p.name for p in POLICIES}
+    unknown = sorted(set(document) - known)
+    if unknown:
+        raise PolicyConfigError(
+            f"{path}: no policy named {', '.join(unknown)} in the pack; "
+            "allowed: the names `make policies` lists"
+        )
+    return dict(document)
 
 
 def engine_props(value: Any) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,10 +43,14 @@ class LocalRun:
     predictions: tuple[Path, ...]
 
 
+# Step scripts start their line with their own name, which the step label already says.
+_STEP_SCRIPT_PREFIX = re.compile(r"^(preprocess|train|evaluate|transform): ")
+
+
 def gate_message(mse: float, threshold: float) -> str:
     """The same words as the pipeline's FailStep, so a local failure reads like a cloud one."""
     return (
-        f"Quality gate failed: test mse {mse} is above MseThreshold {threshold}; "
+        f"Quality gate failed: test mse {mse:.4f} is above MseThreshold {threshold}; "
         "the model was not registered and no batch was scored."
     )
 
@@ -158,7 +163,7 @@ def run_pipeline(
     def timed(index: int, step: str, action: Callable[[], str]) -> None:
         report(f"[{index}/5] {step} ...")
         started = time.perf_counter()
-        message = action()
+        message = _STEP_SCRIPT_PREFIX.sub("", action())
         report(f"[{index}/5] {step}: {message} ({time.perf_counter() - started:.1f}s)")
 
     def run_evaluate() -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ml.contract import Param
 from ml.operations.aws import paged
-from ml.settings import Settings
+from ml.settings import Settings, checks
 
 RUNNING = ("Executing", "Stopping")
 POLL_SECONDS = 30.0
@@ -46,6 +46,9 @@ def parse_parameters(pairs: Sequence[str], settings: Settings) -> list[dict[str,
             raise ValueError(
                 f"--param {name!r} is not a pipeline parameter; allowed: {', '.join(allowed)}"
             )
+        problem = _value_problem(Param(name), value, settings)
+        if problem:
+            raise ValueError(f"--param {name}={value!r} {problem}")
         if (
             name == Param.MODEL_APPROVAL_STATUS
             and value == "Approved"
@@ -109,3 +112,37 @@ def _outcome(arn: str, status: dict[str, Any], steps: list[dict[str, Any]]) -> O
     if not failures and status.get("FailureReason"):
         failures.append(("(pipeline)", status["FailureReason"]))
     return Outcome(arn, status["PipelineExecutionStatus"], tuple(failures))
+
+
+def _instance_type(job_type: str) -> Callable[[str, Settings], str | None]:
+    return lambda v, s: checks.check_instance_type(v, job_type, s.allowed_instance_types)
+
+
+def _whole(check: Callable[[int], str | None]) -> Callable[[str, Settings], str | None]:
+    return lambda v, _: check(int(v)) if v.isdigit() else "is not a whole number"
+
+
+def _approval(value: str, _: Settings) -> str | None:
+    if value in APPROVAL_STATUSES:
+        return None
+    return f"is not an approval status; allowed: {', '.join(APPROVAL_STATUSES)}"
+
+
+APPROVAL_STATUSES = ("PendingManualApproval", "Approved")
+# The same checks the stack file's values pass, before anything is started.
+_VALUE_CHECKS: dict[Param, Callable[[str, Settings], str | None]] = {
+    Param.PROCESSING_INSTANCE_TYPE: _instance_type("processing"),
+    Param.TRAINING_INSTANCE_TYPE: _instance_type("training"),
+    Param.TRANSFORM_INSTANCE_TYPE: _instance_type("transform"),
+    Param.PROCESSING_INSTANCE_COUNT: _whole(checks.check_single_instance),
+    Param.TRAINING_INSTANCE_COUNT: _whole(checks.check_single_instance),
+    Param.TRANSFORM_INSTANCE_COUNT: _whole(lambda n: checks.check_range(n, 1, 100)),
+    Param.INPUT_DATA_URL: lambda v, _: checks.check_s3_uri(v),
+    Param.BATCH_DATA_URL: lambda v, _: checks.check_s3_uri(v),
+    Param.MSE_THRESHOLD: lambda v, _: checks.check_threshold(v),
+    Param.MODEL_APPROVAL_STATUS: _approval,
+}
+
+
+def _value_problem(name: Param, value: str, settings: Settings) -> str | None:
+    return _VALUE_CHECKS[name](value, settings)

@@ -111,7 +111,13 @@ def _stack_files(project_dir: Path) -> list[Path]:
 def _read_yaml(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise ConfigSourceError(f"{path.name} not found in {path.parent}")
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise ConfigSourceError(f"{path.name}{where}: {problem}") from None
     if not isinstance(document, dict):
         raise ConfigSourceError(f"{path.name} must be a YAML mapping")
     return document

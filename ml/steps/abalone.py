@@ -30,6 +30,9 @@ FEATURES = (SEX, *NUMERIC_FEATURES)
 COLUMNS = (*FEATURES, LABEL)
 SEX_CATEGORIES = ("F", "I", "M")
 
+# Fewer rows cannot be split into train, validation and test sets worth fitting on.
+MIN_TRAINING_ROWS = 20
+
 PREPROCESSING_FORMAT = "abalone-preprocessing"
 PREPROCESSING_VERSION = 1
 MAX_REPORTED_LINES = 5
@@ -45,7 +48,16 @@ def parse_rows(raw: bytes, with_label: bool, source: str) -> pd.DataFrame:
     if not raw.strip():
         raise DataError(f"{source}: the file has no rows")
     try:
-        frame = pd.read_csv(io.BytesIO(raw), header=None, names=list(columns), dtype={SEX: object})
+        # Only an empty field is missing: text such as NA or n/a is refused as not a number,
+        # rather than silently filled with the training median.
+        frame = pd.read_csv(
+            io.BytesIO(raw),
+            header=None,
+            names=list(columns),
+            dtype={SEX: object},
+            keep_default_na=False,
+            na_values=[""],
+        )
     except pd.errors.ParserError as error:
         _check_field_counts(raw, len(columns), source)
         raise DataError(f"{source}: not CSV in the documented layout ({error})") from error
@@ -95,9 +107,11 @@ def _check_field_counts(raw: bytes, expected: int, source: str) -> None:
     if wrong.any():
         lines = _format_lines(line_numbers[wrong])
         seen = sorted(set(fields[wrong].tolist()))
+        labelled = expected == len(FEATURES) and seen == [len(COLUMNS)]
+        hint = f"; the rows look labelled: drop the last column ({LABEL})" if labelled else ""
         raise DataError(
             f"{source}: expected {expected} columns ({', '.join(COLUMNS[:expected])}), "
-            f"found {', '.join(map(str, seen))} on line {lines}"
+            f"found {', '.join(map(str, seen))} on line {lines}{hint}"
         )
 
 

@@ -29,7 +29,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 import abalone  # noqa: E402
 
-MIN_ROWS = 20
+MIN_ROWS = abalone.MIN_TRAINING_ROWS
 
 
 def read_input(input_dir: Path) -> pd.DataFrame:

@@ -116,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except abalone.DataError as error:
         print(f"train: bad input: {error}", file=sys.stderr)
         return 2
-    print(f"train: best iteration {booster.best_iteration}, validation {booster.best_score}")
+    print(
+        f"train: best iteration {booster.best_iteration}, validation rmse {booster.best_score:.4f}"
+    )
     return 0
 
 

@@ -66,12 +66,16 @@ def test_a_failed_gate_stops_before_the_transform(
 def test_a_failed_step_stops_the_run_with_its_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The command line refuses such rows up front; the step itself still refuses them, as it
+    does in SageMaker, and the run stops with the step's own error and no half-written output."""
+    from ml.local.runner import StepFailed, run_pipeline
+
     bad = tmp_path / "bad.csv"
     bad.write_text("M,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\nZ,0.4,0.3,0.1,0.5,0.2,0.1,0.15,9\n" * 20)
-    assert main(["run", "--input", str(bad), "--output", str(tmp_path / "out")]) == 1
-    error = capsys.readouterr().err
-    assert (
-        "Preprocess failed: preprocess: bad input: bad.csv: sex has unknown category 'Z'" in error
+    with pytest.raises(StepFailed) as failed:
+        run_pipeline(bad, bad, tmp_path / "out", 8.0, report=lambda _: None)
+    assert "Preprocess failed: preprocess: bad input: bad.csv: sex has unknown category 'Z'" in (
+        str(failed.value)
     )
     assert not (tmp_path / "out" / "preprocess").exists()
     assert not (tmp_path / "out" / "preprocess.partial").exists()
@@ -89,4 +93,4 @@ def test_mini_batches_respect_the_payload_bound() -> None:
 
 def test_missing_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--input", str(tmp_path / "nope.csv"), "--output", str(tmp_path)]) == 2
-    assert "nope.csv is not a file" in capsys.readouterr().err
+    assert "nope.csv does not exist" in capsys.readouterr().err
