@@ -141,17 +141,24 @@ def parser() -> argparse.ArgumentParser:
     definition.set_defaults(handler=cmd_definition)
 
     sample = commands.add_parser("sample-data", help="write seeded rows in the Abalone layout")
-    sample.add_argument("--rows", type=int, default=4177)
-    sample.add_argument("--out", type=Path, required=True)
-    sample.add_argument("--seed", type=int, default=7)
+    sample.add_argument("--rows", type=int, default=4177, help="how many rows (default 4177)")
+    sample.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    sample.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     sample.add_argument("--without-label", action="store_true", help="rows to score (no rings)")
     sample.set_defaults(handler=cmd_sample_data)
 
     run = commands.add_parser("run", help="run the pipeline's steps locally")
     run.add_argument("--input", type=Path, required=True, help="training CSV (Abalone layout)")
     run.add_argument("--batch", type=Path, help="CSV rows to score (default: the input rows)")
-    run.add_argument("--output", type=Path, required=True)
-    run.add_argument("--mse-threshold", type=float, default=None)
+    run.add_argument(
+        "--output", type=Path, required=True, help="folder for each step's outputs (created)"
+    )
+    run.add_argument(
+        "--mse-threshold",
+        type=float,
+        default=None,
+        help="quality gate: the highest test MSE allowed (default: mseThreshold in Pulumi.yaml)",
+    )
     run.set_defaults(handler=cmd_run)
 
     execute = commands.add_parser("execute", help="start the deployed pipeline of a stack")

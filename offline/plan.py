@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ml.argparsing import OneLineParser
 from ml.contract import STAGES
@@ -88,6 +90,17 @@ def render_plan(stack: str, graph: StackGraph, report: PolicyReport) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        graph = render_stack(args.stack, preview=args.preview)
+        config = load_config(args.policy_config) if args.policy_config else {}
+    except (SettingsError, ConfigSourceError, OSError, ValueError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return _report(args, graph, config)
+
+
+def parser() -> OneLineParser:
     parser = OneLineParser(prog="python -m offline.plan", description=__doc__)
     parser.add_argument("--stack", required=True, help=f"one of {', '.join(STAGES)}")
     parser.add_argument("--json", action="store_true", help="print the graph snapshot as JSON")
@@ -99,13 +112,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="render as the first preview of a new stack: every computed output unknown",
     )
-    args = parser.parse_args(argv)
-    try:
-        graph = render_stack(args.stack, preview=args.preview)
-        config = load_config(args.policy_config) if args.policy_config else {}
-    except (SettingsError, ConfigSourceError, OSError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return parser
+
+
+def _report(args: argparse.Namespace, graph: StackGraph, config: dict[str, Any]) -> int:
     if args.json:
         print(snapshot_json(graph))
         return 0

@@ -49,13 +49,17 @@ def markdown_table() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = OneLineParser(prog="python -m offline.policies", description=__doc__)
-    parser.add_argument("--markdown", action="store_true", help="print the README table")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     print(markdown_table() if args.markdown else "\n".join(lines()))
     if not args.markdown:
         print(f"\n{len(POLICIES)} policies")
     return 0
+
+
+def parser() -> OneLineParser:
+    parser = OneLineParser(prog="python -m offline.policies", description=__doc__)
+    parser.add_argument("--markdown", action="store_true", help="print the README table")
+    return parser
 
 
 if __name__ == "__main__":

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import sys
 
+from ml.argparsing import OneLineParser
 from ml.contract import STAGES
 from ml.settings import load_stack_settings
-from offline.facts import parameter_rows, resource_rows, setting_rows
+from offline.facts import resource_rows, setting_rows
 from offline.recorder import PROJECT_DIR, StackGraph, render_stack
+
+WIDTH = 100
 
 
 def stage_rows(stage: str, graph: StackGraph) -> dict[str, str]:
+    """The settings (the pipeline parameters a run passes follow from them, so they are not
+    repeated), the resources by type, and how many resources are protected."""
     settings = load_stack_settings(PROJECT_DIR, stage)
     rows = {f"setting: {k}": v for k, v in setting_rows(settings).items()}
-    rows.update({f"parameter: {k}": v for k, v in parameter_rows(graph).items()})
     rows.update({f"resources: {k}": v for k, v in resource_rows(graph).items()})
-    kept = sorted(r.name for r in graph.resources if r.protect)
-    rows["protected resources"] = ", ".join(kept) or "none"
+    rows["protected resources"] = str(sum(r.protect for r in graph.resources))
     return rows
 
 
@@ -32,23 +35,41 @@ def promotion_diff(graphs: dict[str, StackGraph]) -> list[tuple[str, list[str]]]
     return diff
 
 
-def format_table(stages: list[str], diff: list[tuple[str, list[str]]]) -> str:
+def format_table(stages: list[str], diff: list[tuple[str, list[str]]], width: int = WIDTH) -> str:
+    """A table that fits `width` columns; rows with values too long for it follow as blocks."""
+    label_width = max([len(label) for label, _ in diff] + [0])
+    column = max((width - label_width - 2 * len(stages)) // max(len(stages), 1), 8)
+    short = [(label, values) for label, values in diff if max(map(len, values)) <= column]
+    long = [(label, values) for label, values in diff if max(map(len, values)) > column]
     header = ["", *stages]
-    rows = [header, *([label, *values] for label, values in diff)]
+    rows = [header, *([label, *values] for label, values in short)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows
     ]
-    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    stage_width = max(map(len, stages))
+    for label, values in long:
+        lines.append("")
+        lines.append(label)
+        lines += [
+            f"  {stage.ljust(stage_width)}  {value}"
+            for stage, value in zip(stages, values, strict=True)
+        ]
     return "\n".join(lines)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    parser().parse_args(argv)
     graphs = {stage: render_stack(stage) for stage in STAGES}
     counts = ", ".join(f"{stage} {len(graph.resources)}" for stage, graph in graphs.items())
     print(f"Rendered offline: {counts} resources. What differs between the stages:\n")
     print(format_table(list(STAGES), promotion_diff(graphs)))
     return 0
+
+
+def parser() -> OneLineParser:
+    return OneLineParser(prog="python -m offline.promotion", description=__doc__)
 
 
 if __name__ == "__main__":

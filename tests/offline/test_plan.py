@@ -49,14 +49,23 @@ def test_an_unknown_stack_is_named_with_the_ones_that_exist(
 def test_promotion_diff_lists_only_what_differs(graphs: dict[str, StackGraph]) -> None:
     diff = dict(promotion_diff(graphs))
     assert diff["setting: schedule state"] == ["enabled", "disabled", "enabled"]
-    assert diff["parameter: TransformInstanceCount"] == ["1", "2", "4"]
+    assert diff["setting: transform"] == ["ml.m5.large x 1", "ml.m5.xlarge x 2", "ml.m5.xlarge x 4"]
     assert diff["setting: protected and retained"] == ["no (destroyable)"] * 2 + ["yes"]
     assert diff["resources: BucketObjectv2"] == ["6", "6", "4"]
-    # Same everywhere, so not shown.
+    kept = [str(sum(r.protect for r in graphs[s].resources)) for s in STAGES]
+    assert diff["protected resources"] == kept
+    # Same everywhere, so not shown; parameters follow the settings, so never repeated.
     assert "setting: region" not in diff
-    assert "parameter: ModelApprovalStatus" not in diff
-    table = format_table(list(STAGES), list(diff.items()))
+    assert not [label for label in diff if label.startswith("parameter:")]
+
+
+def test_the_promotion_diff_fits_a_terminal(graphs: dict[str, StackGraph]) -> None:
+    table = format_table(list(STAGES), promotion_diff(graphs))
+    assert max(map(len, table.splitlines())) <= 100
     assert table.splitlines()[0].split() == list(STAGES)
+    # A value too long for a column is shown whole, under its label.
+    uri = "s3://example-prod-data-333333333333/abalone/training/abalone.csv"
+    assert f"  prod     {uri}" in table.splitlines()
 
 
 def test_a_mandatory_violation_makes_plan_fail(
