@@ -1,4 +1,5 @@
-"""`make policies`: one line per policy of the pack; `--markdown` prints the README table."""
+"""`make policies`: one line per policy of the pack; `--markdown` prints the table of
+docs/policies.md."""
 
 from __future__ import annotations
 
@@ -58,7 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def parser() -> OneLineParser:
     parser = OneLineParser(prog="python -m offline.policies", description=__doc__)
-    parser.add_argument("--markdown", action="store_true", help="print the README table")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the table of docs/policies.md"
+    )
     return parser
 
 
