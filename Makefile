@@ -30,10 +30,14 @@ uv-version: ## print the pinned uv version (for CI)
 	@echo $(UV_VERSION)
 
 demo: setup ## sample data, the five steps locally, batch scores, what differs per stage (build/demo/)
-	$(PY) -m ml sample-data --rows 4177 --out $(DEMO_DIR)/abalone.csv
-	$(PY) -m ml sample-data --rows 1000 --seed 11 --without-label --out $(DEMO_DIR)/batch.csv
-	$(PY) -m ml run --input $(DEMO_DIR)/abalone.csv --batch $(DEMO_DIR)/batch.csv --output $(DEMO_DIR)/run
-	$(PY) -m offline.promotion
+	@echo "== sample data: 4,177 training rows, 1,000 rows to score ($(DEMO_DIR)/)"
+	@$(PY) -m ml sample-data --rows 4177 --out $(DEMO_DIR)/abalone.csv
+	@$(PY) -m ml sample-data --rows 1000 --seed 11 --without-label --out $(DEMO_DIR)/batch.csv
+	@echo "== the five steps locally, as in SageMaker ($(DEMO_DIR)/run/)"
+	@$(PY) -m ml run --input $(DEMO_DIR)/abalone.csv --batch $(DEMO_DIR)/batch.csv \
+		--output $(DEMO_DIR)/run
+	@echo "== the three stacks rendered offline"
+	@$(PY) -m offline.promotion
 
 # What `pulumi up` would create for STACK (dev, preprod, prod), rendered offline under mocks.
 # Exits non-zero on a mandatory policy violation. POLICY_CONFIG=file applies pack config;
