@@ -6,6 +6,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 from pulumi_aws import cloudwatch, kms, sagemaker, sns, sqs
@@ -257,31 +258,18 @@ def _missed_run_alarm(ctx: Context, topic: sns.Topic) -> cloudwatch.MetricAlarm 
     )
     metric = _Metric(docs.PIPELINE_METRICS_NAMESPACE, "ExecutionStarted", pipeline)
     if window <= MAX_WARM_UP_SECONDS:
-        return _alarm(
-            ctx,
-            "missed-run",
-            description,
-            metric,
-            [topic.arn],
-            below=True,
-            period=window,
-            # No datapoint means no execution started: that is the alarm.
-            missing="breaching",
-            quiet=cloudwatch.MetricAlarmWarmUpConfigurationArgs(
+        # No datapoint means no execution started: that is the alarm, after one quiet window.
+        when: dict[str, Any] = {
+            "missing": "breaching",
+            "quiet": cloudwatch.MetricAlarmWarmUpConfigurationArgs(
                 warm_up_period_duration_in_minutes=math.ceil(window / 60),
                 only_start_evaluating_after_warm_up_period_ends=True,
             ),
-        )
+        }
+    else:
+        when = {"missing": "missing", "insufficient_data_actions": [topic.arn]}
     return _alarm(
-        ctx,
-        "missed-run",
-        description,
-        metric,
-        [topic.arn],
-        below=True,
-        period=window,
-        missing="missing",
-        insufficient_data_actions=[topic.arn],
+        ctx, "missed-run", description, metric, [topic.arn], below=True, period=window, **when
     )
 
 
