@@ -142,9 +142,8 @@ def _keys(names: ResourceNames) -> list[Statement]:
             ["kms:Decrypt", "kms:GenerateDataKey"],
             [arns.arn("kms", "key/*")],
             {
-                "StringEquals": {
-                    "aws:ResourceTag/project": names.project,
-                    "aws:ResourceTag/stage": names.stage,
+                "StringEquals": tagged["StringEquals"]
+                | {
                     "kms:ViaService": [
                         f"s3.{names.region}.amazonaws.com",
                         f"scheduler.{names.region}.amazonaws.com",

@@ -9,7 +9,6 @@ create functions, internal/service/<service>/<resource>.go).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -296,7 +295,3 @@ def _compiled(pattern: str | None) -> re.Pattern[str] | None:
         return re.compile(pattern, re.DOTALL)
     except re.error:
         return None
-
-
-def as_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True)

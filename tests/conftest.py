@@ -64,3 +64,17 @@ def dev_definition(dev_definition_json: str) -> dict[str, Any]:
 def graphs() -> dict[str, StackGraph]:
     """Each stack rendered once under mocks from its real stack file; tests only read them."""
     return {stage: render_stack(stage) for stage in STAGES}
+
+
+@pytest.fixture(scope="session")
+def dev_with_log_groups() -> StackGraph:
+    """dev with the opt-in account log groups: the only resources the stack files leave out."""
+    return render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
+
+
+@pytest.fixture(scope="session")
+def every_rendering(
+    graphs: dict[str, StackGraph], dev_with_log_groups: StackGraph
+) -> list[StackGraph]:
+    """Between them, every resource type and setting the program declares."""
+    return [*graphs.values(), dev_with_log_groups]

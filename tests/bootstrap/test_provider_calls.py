@@ -12,13 +12,13 @@ import pytest
 from bootstrap.deploy_policy import deploy_policy
 from bootstrap.provider_calls import INVOKE_CALLS, PHASES, PROVIDER_CALLS
 from components.documents.arns import Arns
-from ml.contract import STAGES, ResourceNames
+from components.pipeline import TYPE_TOKEN
+from ml.contract import ResourceNames
 from ml.settings import load_stack_settings
-from offline.recorder import RecordedResource, StackGraph, render_stack
+from offline.recorder import RecordedResource, StackGraph
 from tests.bootstrap.iam_eval import allowed
 from tests.components.iam_reference import wildcard_only
 
-COMPONENT = "ml-batch-pipeline:index:BatchInferencePipeline"
 # Stand-ins for the ids AWS assigns (a key id; an object a run wrote).
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 RUN_OUTPUT = "executions/exec-1/Transform/batch.csv.out"
@@ -98,19 +98,8 @@ def targets(
     return [(primary_arn(resource, names), {})]
 
 
-def stage_graphs() -> list[tuple[str, StackGraph]]:
-    graphs = [(stage, render_stack(stage)) for stage in STAGES]
-    logs = render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
-    return [*graphs, ("dev", logs)]
-
-
-@pytest.fixture(scope="module")
-def rendered() -> list[tuple[str, StackGraph]]:
-    return stage_graphs()
-
-
-def test_every_rendered_type_has_its_calls_listed(rendered: list[tuple[str, StackGraph]]) -> None:
-    types = {r.type for _, graph in rendered for r in graph.resources} - {COMPONENT}
+def test_every_rendered_type_has_its_calls_listed(every_rendering: list[StackGraph]) -> None:
+    types = {r.type for graph in every_rendering for r in graph.resources} - {TYPE_TOKEN}
     assert types <= set(PROVIDER_CALLS), types - set(PROVIDER_CALLS)
     for calls in PROVIDER_CALLS.values():
         assert set(calls) == set(PHASES)
@@ -118,10 +107,11 @@ def test_every_rendered_type_has_its_calls_listed(rendered: list[tuple[str, Stac
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_the_deploy_role_allows_every_call_of_every_resource(
-    project_dir: Path, rendered: list[tuple[str, StackGraph]], phase: str
+    project_dir: Path, every_rendering: list[StackGraph], phase: str
 ) -> None:
     refused = []
-    for stage, graph in rendered:
+    for graph in every_rendering:
+        stage = graph.stack
         names = load_stack_settings(project_dir, stage).names
         policy = deploy_policy(names)
         for resource in graph.resources:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
+from components.pipeline import TYPE_TOKEN
 from components.replacements import REPLACED_BY
 from ml.contract import STAGES
-from offline.recorder import RecordedResource, StackGraph, render_stack
-
-COMPONENT = "ml-batch-pipeline:index:BatchInferencePipeline"
-
-
-@pytest.fixture(scope="module")
-def rendered(graphs: dict[str, StackGraph]) -> list[StackGraph]:
-    logs = render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
-    return [*graphs.values(), logs]
+from offline.recorder import RecordedResource, StackGraph
 
 
 def literal_same_identity_inputs(resource: RecordedResource) -> list[str]:
@@ -28,25 +19,25 @@ def literal_same_identity_inputs(resource: RecordedResource) -> list[str]:
     ]
 
 
-def test_every_rendered_type_says_what_replaces_it(rendered: list[StackGraph]) -> None:
-    types = {r.type for graph in rendered for r in graph.resources} - {COMPONENT}
+def test_every_rendered_type_says_what_replaces_it(every_rendering: list[StackGraph]) -> None:
+    types = {r.type for graph in every_rendering for r in graph.resources} - {TYPE_TOKEN}
     assert types <= set(REPLACED_BY), types - set(REPLACED_BY)
 
 
 def test_a_literal_that_forces_replacement_under_a_fixed_name_deletes_first(
-    rendered: list[StackGraph],
+    every_rendering: list[StackGraph],
 ) -> None:
     risky = {
         (graph.stack, r.name): literal_same_identity_inputs(r)
-        for graph in rendered
+        for graph in every_rendering
         for r in graph.resources
-        if r.type != COMPONENT and literal_same_identity_inputs(r)
+        if r.type != TYPE_TOKEN and literal_same_identity_inputs(r)
     }
     assert {name for _, name in risky} == {"batch-inference-model-group"}
     for stage in STAGES:
         group = next(
             r
-            for graph in rendered
+            for graph in every_rendering
             if graph.stack == stage
             for r in graph.resources
             if r.name == "batch-inference-model-group"

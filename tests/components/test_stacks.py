@@ -371,10 +371,11 @@ def test_dashboard_shows_the_steps_the_definition_has(graphs: dict[str, StackGra
     assert len(alarm_widget["properties"]["alarms"]) == len(graph.of_type(ALARM))
 
 
-def test_log_groups_only_when_the_stage_opts_in(graphs: dict[str, StackGraph]) -> None:
+def test_log_groups_only_when_the_stage_opts_in(
+    graphs: dict[str, StackGraph], dev_with_log_groups: StackGraph
+) -> None:
     assert graphs["prod"].of_type("aws:cloudwatch/logGroup:LogGroup") == []
-    graph = render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
-    groups = graph.of_type("aws:cloudwatch/logGroup:LogGroup")
+    groups = dev_with_log_groups.of_type("aws:cloudwatch/logGroup:LogGroup")
     assert sorted(g.inputs["name"] for g in groups) == [
         "/aws/sagemaker/ProcessingJobs",
         "/aws/sagemaker/TrainingJobs",

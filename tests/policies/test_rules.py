@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from offline.policy_harness import CANNOT_CHECK, VIOLATION, Finding, run_pack
-from offline.recorder import UNKNOWN, StackGraph, render_stack
+from offline.recorder import UNKNOWN, StackGraph
 from policies.guardrails import POLICIES
 from tests.policies.cases import RESOURCE_CASES, STACK_CASES, Case
 
@@ -17,10 +17,9 @@ ALL_CASES = [*RESOURCE_CASES, *STACK_CASES]
 
 
 @pytest.fixture(scope="module")
-def stacks(graphs: dict[str, StackGraph]) -> dict[str, StackGraph]:
+def stacks(graphs: dict[str, StackGraph], dev_with_log_groups: StackGraph) -> dict[str, StackGraph]:
     """The three stacks, plus dev with the opt-in log groups (for the log group policy)."""
-    logs = render_stack("dev", config_overrides={"ml-batch-pipeline:manageLogGroups": "true"})
-    return {**graphs, "dev-logs": logs}
+    return {**graphs, "dev-logs": dev_with_log_groups}
 
 
 def judge(graph: StackGraph, case: Case, inputs: dict[str, Any] | None) -> list[Finding]:
