@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 
-import pulumi
 from pulumi_aws import iam
 
 from components.context import Context
-from components.documents.definition import image_uris
 from components.documents.iam import (
     SAGEMAKER_SERVICE,
     ExecutionScope,
     execution_role_policy,
     service_trust_policy,
 )
+from components.sdk import step_images
 from ml.definition.inputs import parameter_defaults
 
 
@@ -35,14 +34,15 @@ def read_uris(ctx: Context) -> tuple[str, ...]:
     return (defaults.input_data_url, defaults.batch_data_url)
 
 
-def execution_scope(ctx: Context, key_arn: str, definition: str) -> ExecutionScope:
+def execution_scope(ctx: Context) -> ExecutionScope:
+    """Everything the role's policy names follows from the settings: the document is whole in
+    a first preview, before any ARN exists."""
     settings = ctx.settings
     vpc = settings.vpc
     return ExecutionScope(
         names=ctx.names,
-        key_arn=key_arn,
         read_uris=read_uris(ctx),
-        image_uris=tuple(image_uris(definition)),
+        image_uris=step_images(settings.region),
         allowed_instance_types=settings.allowed_instance_types,
         max_runtime_seconds=settings.max_job_runtime_seconds,
         auto_approve_models=settings.auto_approve_models,
@@ -52,16 +52,12 @@ def execution_scope(ctx: Context, key_arn: str, definition: str) -> ExecutionSco
     )
 
 
-def attach_execution_policy(
-    ctx: Context, role: iam.Role, key_arn: pulumi.Output[str], definition: pulumi.Output[str]
-) -> iam.RolePolicy:
-    policy = pulumi.Output.all(key_arn, definition).apply(
-        lambda values: json.dumps(execution_role_policy(execution_scope(ctx, *values)))
-    )
+def attach_execution_policy(ctx: Context, role: iam.Role) -> iam.RolePolicy:
     return iam.RolePolicy(
         ctx.child("execution-policy"),
         name="pipeline-execution",
-        role=role.id,
-        policy=policy,
+        # The name, not the id: the id is unknown until the role exists.
+        role=role.name,
+        policy=json.dumps(execution_role_policy(execution_scope(ctx))),
         opts=ctx.opts(),
     )

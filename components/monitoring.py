@@ -53,11 +53,15 @@ def create_monitoring(
     topic = _topic(ctx, key)
     alert_queue = dead_letter_queue(ctx, "alerts-dlq")
     rules = [_notification_rule(ctx, n, pipeline, topic, alert_queue) for n in docs.NOTIFICATIONS]
-    rule_arns = pulumi.Output.all(*(rule.arn for rule in rules))
+    # ARNs from names (known in a first preview), computed from the resources' outputs so that
+    # the documents depend on them.
+    arns = ctx.arns
+    rule_arns = pulumi.Output.all(*(rule.name.apply(arns.event_rule) for rule in rules))
+    topic_arn = topic.name.apply(arns.topic)
     sqs.QueuePolicy(
         ctx.child("alerts-dlq-policy"),
         queue_url=alert_queue.url,
-        policy=pulumi.Output.all(alert_queue.arn, rule_arns).apply(
+        policy=pulumi.Output.all(alert_queue.name.apply(arns.queue), rule_arns).apply(
             lambda values: json.dumps(docs.dead_letter_queue_policy(values[0], list(values[1])))
         ),
         opts=ctx.opts(),
@@ -66,7 +70,7 @@ def create_monitoring(
     sns.TopicPolicy(
         ctx.child("alerts-policy"),
         arn=topic.arn,
-        policy=pulumi.Output.all(topic.arn, rule_arns).apply(
+        policy=pulumi.Output.all(topic_arn, rule_arns).apply(
             lambda values: json.dumps(
                 docs.topic_policy(
                     values[0],
@@ -118,9 +122,12 @@ def _notification_rule(
         ctx.child(notification.role),
         name=f"{ctx.names.pipeline}-{notification.role}",
         description=notification.description.format(pipeline=ctx.names.pipeline),
-        event_pattern=pipeline.arn.apply(
-            lambda arn: json.dumps(
-                docs.notification_pattern(notification, arn, Step.QUALITY_GATE_FAILED)
+        # The pipeline's ARN from its name: the pattern is whole in a first preview.
+        event_pattern=pipeline.pipeline_name.apply(
+            lambda name: json.dumps(
+                docs.notification_pattern(
+                    notification, ctx.arns.pipeline(name), Step.QUALITY_GATE_FAILED
+                )
             )
         ),
         tags=ctx.tags,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 from dataclasses import dataclass
 
 import pulumi
@@ -12,9 +10,11 @@ from pulumi_aws import sagemaker
 from components.access import attach_execution_policy, create_execution_role
 from components.context import Context
 from components.monitoring import create_monitoring
-from components.scheduling import create_schedule
+from components.scheduling import create_schedule, create_scheduler_role
+from components.sdk import build_definition
 from components.storage import create_bucket, create_key, upload_code, upload_sample_data
 from ml.contract import PROJECT
+from ml.definition.inputs import definition_inputs
 from ml.packaging import CodePackage, build_code_package
 from ml.settings import Settings
 
@@ -48,7 +48,10 @@ class BatchInferencePipeline(pulumi.ComponentResource):
         ctx = Context(name, settings, self)
         code = args.code or build_code_package(ctx.names.bucket)
 
-        key = create_key(ctx)
+        role = create_execution_role(ctx)
+        scheduler_role = create_scheduler_role(ctx)
+        # The key policy names both roles, which must exist first.
+        key = create_key(ctx, users=(role, scheduler_role))
         stack_bucket = create_bucket(ctx, key)
         uploads = [
             *upload_code(ctx, stack_bucket, code),
@@ -65,11 +68,10 @@ class BatchInferencePipeline(pulumi.ComponentResource):
                 ctx.opts(keep=True), pulumi.ResourceOptions(delete_before_replace=True)
             ),
         )
-        role = create_execution_role(ctx)
         definition = pulumi.Output.all(role.arn, key.arn).apply(
             lambda arns: _definition(settings, arns[0], arns[1], code)
         )
-        role_policy = attach_execution_policy(ctx, role, key.arn, definition)
+        role_policy = attach_execution_policy(ctx, role)
         pipeline = sagemaker.Pipeline(
             ctx.child("pipeline"),
             pipeline_name=ctx.names.pipeline,
@@ -85,7 +87,7 @@ class BatchInferencePipeline(pulumi.ComponentResource):
             # and permissions are in place first.
             opts=ctx.opts(depends_on=[role_policy, group, *uploads]),
         )
-        schedule = create_schedule(ctx, pipeline, key)
+        schedule = create_schedule(ctx, pipeline, key, scheduler_role)
         monitoring = create_monitoring(ctx, key, pipeline, definition, schedule)
 
         region = settings.region
@@ -115,11 +117,4 @@ class BatchInferencePipeline(pulumi.ComponentResource):
 
 
 def _definition(settings: Settings, role_arn: str, key_arn: str, code: CodePackage) -> str:
-    from ml.definition.inputs import definition_inputs
-
-    # The SDK prints "sagemaker.config INFO" lines to stdout, which the engine would show in
-    # every preview as diagnostics; they say only that no SDK defaults file applies.
-    with contextlib.redirect_stdout(io.StringIO()):
-        from ml.definition.builder import build_definition
-
-        return build_definition(definition_inputs(settings, role_arn, key_arn, code.uris))
+    return build_definition(definition_inputs(settings, role_arn, key_arn, code.uris))

@@ -39,12 +39,11 @@ def dead_letter_queue(ctx: Context, role: str) -> sqs.Queue:
     )
 
 
-def create_schedule(ctx: Context, pipeline: sagemaker.Pipeline, key: kms.Key) -> PipelineSchedule:
-    names, settings = ctx.names, ctx.settings
-    queue = dead_letter_queue(ctx, "schedule-dlq")
-    role = iam.Role(
+def create_scheduler_role(ctx: Context) -> iam.Role:
+    names = ctx.names
+    return iam.Role(
         ctx.child("scheduler-role"),
-        name=f"{names.pipeline}-scheduler",
+        name=names.scheduler_role,
         description=f"Lets EventBridge Scheduler start the {names.pipeline} pipeline",
         assume_role_policy=json.dumps(
             service_trust_policy(SCHEDULER_SERVICE, names.account_id, ctx.arns.schedule_group)
@@ -52,12 +51,22 @@ def create_schedule(ctx: Context, pipeline: sagemaker.Pipeline, key: kms.Key) ->
         tags=ctx.tags,
         opts=ctx.opts(),
     )
+
+
+def create_schedule(
+    ctx: Context, pipeline: sagemaker.Pipeline, key: kms.Key, role: iam.Role
+) -> PipelineSchedule:
+    names, settings, arns = ctx.names, ctx.settings, ctx.arns
+    queue = dead_letter_queue(ctx, "schedule-dlq")
+    # ARNs from the resources' names (known in a first preview), still computed from their
+    # outputs so that the document depends on them.
+    pipeline_arn = pipeline.pipeline_name.apply(arns.pipeline)
     policy = iam.RolePolicy(
         ctx.child("scheduler-policy"),
         name="start-pipeline",
-        role=role.id,
-        policy=pulumi.Output.all(pipeline.arn, queue.arn, key.arn).apply(
-            lambda arns: json.dumps(scheduler_role_policy(*arns))
+        role=role.name,
+        policy=pulumi.Output.all(pipeline_arn, queue.name.apply(arns.queue)).apply(
+            lambda values: json.dumps(scheduler_role_policy(*values))
         ),
         opts=ctx.opts(),
     )
@@ -76,8 +85,8 @@ def create_schedule(ctx: Context, pipeline: sagemaker.Pipeline, key: kms.Key) ->
         flexible_time_window=scheduler.ScheduleFlexibleTimeWindowArgs(mode="OFF"),
         kms_key_arn=key.arn,
         target=scheduler.ScheduleTargetArgs(
-            arn=pipeline.arn,
-            role_arn=role.arn,
+            arn=pipeline_arn,
+            role_arn=role.name.apply(arns.role),
             retry_policy=scheduler.ScheduleTargetRetryPolicyArgs(
                 maximum_event_age_in_seconds=MAX_EVENT_AGE_SECONDS,
                 maximum_retry_attempts=RETRY_ATTEMPTS,

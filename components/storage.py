@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pulumi
 from pulumi_aws import kms, s3
 
 from components.context import Context
+from components.documents.arns import s3_bucket_arn
 from components.documents.kms import key_policy
 from components.documents.storage import bucket_policy
 from ml import sample_data
@@ -30,7 +32,9 @@ class StackBucket:
     hardening: tuple[pulumi.Resource, ...]
 
 
-def create_key(ctx: Context) -> kms.Key:
+def create_key(ctx: Context, users: Sequence[pulumi.Resource]) -> kms.Key:
+    """`users` are the roles the key policy names: a key policy may name only principals that
+    exist, so the key waits for them."""
     protected = ctx.settings.protect_resources
     key = kms.Key(
         ctx.child("key"),
@@ -39,7 +43,7 @@ def create_key(ctx: Context) -> kms.Key:
         deletion_window_in_days=PROTECTED_KEY_DELETION_DAYS if protected else KEY_DELETION_DAYS,
         policy=json.dumps(key_policy(ctx.names)),
         tags=ctx.tags,
-        opts=ctx.opts(keep=True),
+        opts=ctx.opts(keep=True, depends_on=users),
     )
     kms.Alias(
         ctx.child("key-alias"),
@@ -103,7 +107,10 @@ def create_bucket(ctx: Context, key: kms.Key) -> StackBucket:
     policy = s3.BucketPolicy(
         ctx.child("bucket-policy"),
         bucket=bucket.id,
-        policy=bucket.arn.apply(lambda arn: json.dumps(bucket_policy(arn))),
+        # From the bucket's name, not its ARN output: known in a first preview as well.
+        policy=bucket.bucket.apply(
+            lambda name: json.dumps(bucket_policy(s3_bucket_arn(ctx.names.partition, name)))
+        ),
         opts=ctx.opts(keep=True, depends_on=[access_block]),
     )
     return StackBucket(bucket, (access_block, ownership, encryption, versioning, lifecycle, policy))

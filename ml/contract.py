@@ -115,6 +115,10 @@ class ResourceNames:
         return f"{self.pipeline}-execution"
 
     @property
+    def scheduler_role(self) -> str:
+        return f"{self.pipeline}-scheduler"
+
+    @property
     def partition(self) -> str:
         if self.region.startswith("cn-"):
             return "aws-cn"

@@ -1,4 +1,10 @@
-"""ARNs of resources whose names are deterministic, for policies written before they exist."""
+"""ARNs of resources whose names are deterministic, for policies written before they exist.
+
+Every document that names a resource of this stack builds its ARN here from the resource's
+name, so a first preview (where the provider has not assigned ARNs yet) already shows the whole
+document and every policy can decide on it. The formats are those of AWS's Service
+Authorization Reference (a test matches each against it).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +29,31 @@ class Arns:
     @property
     def bucket(self) -> str:
         return s3_bucket_arn(self.names.partition, self.names.bucket)
+
+    def role(self, name: str) -> str:
+        return self.arn("iam", f"role/{name}", region=False)
+
+    @property
+    def execution_role(self) -> str:
+        return self.role(self.names.execution_role)
+
+    @property
+    def scheduler_role(self) -> str:
+        return self.role(self.names.scheduler_role)
+
+    def pipeline(self, name: str) -> str:
+        # SageMaker writes the names in its ARNs in lower case (and so do its events).
+        return self.sagemaker(f"pipeline/{name.lower()}")
+
+    def topic(self, name: str) -> str:
+        return self.arn("sns", name)
+
+    def queue(self, name: str) -> str:
+        return self.arn("sqs", name)
+
+    def event_rule(self, name: str) -> str:
+        """A rule on the account's default event bus."""
+        return self.arn("events", f"rule/{name}")
 
     def sagemaker(self, resource: str) -> str:
         return self.arn("sagemaker", resource)

@@ -33,14 +33,6 @@ _JOB_ACTIONS = {
     "transform-job": ("CreateTransformJob", "DescribeTransformJob", "StopTransformJob"),
     "model": ("CreateModel", "DescribeModel"),
 }
-# Encrypt stays: a job given a key id or alias for its outputs needs it (CreateTrainingJob's
-# OutputDataConfig.KmsKeyId documentation); nothing re-encrypts.
-_KEY_USE = (
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:GenerateDataKey*",
-    "kms:DescribeKey",
-)
 
 
 @dataclass(frozen=True)
@@ -48,7 +40,6 @@ class ExecutionScope:
     """What the pipeline execution role may touch, as plain values."""
 
     names: ResourceNames
-    key_arn: str
     # s3:// URIs (objects or prefixes) the jobs read besides the stack bucket.
     read_uris: tuple[str, ...]
     image_uris: tuple[str, ...]
@@ -95,7 +86,7 @@ def execution_role_policy(scope: ExecutionScope) -> dict[str, Any]:
     statements = [
         *_stack_bucket_statements(scope),
         *_read_statements(scope),
-        *_key_statements(scope),
+        *_input_key_statements(scope),
         *_job_statements(scope),
         *_registry_statements(scope),
         _pass_role_statement(scope),
@@ -150,28 +141,18 @@ def _read_statements(scope: ExecutionScope) -> list[Statement]:
     return statements
 
 
-def _key_statements(scope: ExecutionScope) -> list[Statement]:
-    inputs = []
-    if scope.input_key_arns:
-        inputs.append(
-            _allow(
-                "InputKeysDecryptThroughS3",
-                ["kms:Decrypt"],
-                sorted(scope.input_key_arns),
-                {"StringEquals": {"kms:ViaService": _s3_in_regions_of(scope.input_key_arns)}},
-            )
-        )
+def _input_key_statements(scope: ExecutionScope) -> list[Statement]:
+    """Customer keys of the input buckets. The stack key's own use is granted by its key policy
+    (documents/kms.py), which names this role: no ARN the provider assigns appears here."""
+    if not scope.input_key_arns:
+        return []
     return [
-        *inputs,
-        _allow("StackKeyUse", list(_KEY_USE), [scope.key_arn]),
-        # Jobs encrypt their ML storage volumes through grants SageMaker creates on the role's
-        # behalf; without this a job fails only once it starts in the cloud.
         _allow(
-            "StackKeyGrantsForJobVolumes",
-            ["kms:CreateGrant"],
-            [scope.key_arn],
-            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
-        ),
+            "InputKeysDecryptThroughS3",
+            ["kms:Decrypt"],
+            sorted(scope.input_key_arns),
+            {"StringEquals": {"kms:ViaService": _s3_in_regions_of(scope.input_key_arns)}},
+        )
     ]
 
 
@@ -348,13 +329,13 @@ def guard_rail_statements(scope: ExecutionScope) -> list[Statement]:
     return statements
 
 
-def scheduler_role_policy(pipeline_arn: str, queue_arn: str, key_arn: str) -> dict[str, Any]:
-    """Start this one pipeline, dead-letter to its queue, read the schedule's encrypted input."""
+def scheduler_role_policy(pipeline_arn: str, queue_arn: str) -> dict[str, Any]:
+    """Start this one pipeline and dead-letter to its queue (the key policy lets the role read
+    the schedule's encrypted input)."""
     return document(
         [
             _allow("StartThisPipeline", ["sagemaker:StartPipelineExecution"], [pipeline_arn]),
             _allow("DeadLetter", ["sqs:SendMessage"], [queue_arn]),
-            _allow("DecryptScheduleInput", ["kms:Decrypt"], [key_arn]),
         ]
     )
 

@@ -1,5 +1,10 @@
-"""The stack key's policy: the account administers it, and only the services that encrypt with
-it on the stack's behalf (besides IAM principals the account allows) may use it."""
+"""The stack key's policy: the account administers it; the stack's two roles and the services
+that encrypt with it on the stack's behalf may use it (besides IAM principals the account allows).
+
+The roles are named here by ARNs built from their names, not in their own IAM policies by the
+key's ARN: KMS assigns that ARN at creation, so a role policy naming it would stay unknown in a
+stack's first preview. A key policy may name only principals that exist, so the key is created
+after the roles (the provider retries CreateKey while IAM propagates a new role)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ from ml.contract import ResourceNames
 # Alarms and EventBridge rules publish to the encrypted topic; SNS uses the key with *their*
 # permissions, so without this statement notifications fail silently.
 NOTIFYING_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
+# Encrypt stays: a job given a key id or alias for its outputs needs it (CreateTrainingJob's
+# OutputDataConfig.KmsKeyId documentation); nothing re-encrypts.
+JOB_KEY_USE = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
 
 
 def key_policy(names: ResourceNames) -> dict[str, Any]:
@@ -34,5 +42,31 @@ def key_policy(names: ResourceNames) -> dict[str, Any]:
             # Only on behalf of this account's alarms and rules (confused deputy).
             "Condition": {"StringEquals": {"aws:SourceAccount": names.account_id}},
         },
+        _role_statement("ExecutionRoleUsesKey", arns.execution_role, list(JOB_KEY_USE)),
+        # Jobs encrypt their ML storage volumes through grants SageMaker creates on the role's
+        # behalf; without this a job fails only once it starts in the cloud.
+        _role_statement(
+            "ExecutionRoleGrantsForJobVolumes",
+            arns.execution_role,
+            ["kms:CreateGrant"],
+            {"Bool": {"kms:GrantIsForAWSResource": "true"}},
+        ),
+        # EventBridge Scheduler decrypts the schedule's encrypted target input as this role.
+        _role_statement("SchedulerRoleReadsScheduleInput", arns.scheduler_role, ["kms:Decrypt"]),
     ]
     return {"Version": VERSION, "Statement": statements}
+
+
+def _role_statement(
+    sid: str, role_arn: str, actions: list[str], condition: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    statement: dict[str, Any] = {
+        "Sid": sid,
+        "Effect": "Allow",
+        "Principal": {"AWS": role_arn},
+        "Action": actions,
+        "Resource": "*",
+    }
+    if condition:
+        statement["Condition"] = condition
+    return statement

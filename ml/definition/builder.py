@@ -79,27 +79,31 @@ RETRY_MAX_ATTEMPTS = 5
 
 def build_definition(inputs: DefinitionInputs) -> str:
     """The pipeline definition as canonical JSON (sorted keys, no insignificant whitespace)."""
+    with _sdk_errors_only(), warnings.catch_warnings():
+        # The estimator form of TrainingStep is deprecated in favour of fit(), which is the
+        # call that emits telemetry; the request it produces is the same.
+        warnings.filterwarnings("ignore", message='.*TrainingStep using "estimator".*')
+        # ModelStep uses CreateModelStep internally, and the session notes it starts no jobs.
+        warnings.filterwarnings("ignore", message=".*deprecating the use of CreateModelStep.*")
+        warnings.filterwarnings("ignore", message=".*Running within a PipelineSession.*")
+        boto_session = boto3.Session(region_name=inputs.region, botocore_session=botocore_session())
+        with _default_boto_session(boto_session):
+            pipeline = _pipeline(inputs, _session(boto_session))
+            definition = pipeline.definition()
+    return canonical_json(json.loads(definition))
+
+
+@contextlib.contextmanager
+def _sdk_errors_only() -> Iterator[None]:
+    """The SDK logs, by design, that parameter defaults stand in for values known at run time
+    and which image variant it picked; a program's log lines show in every preview."""
     sdk_logger = logging.getLogger("sagemaker")
     level = sdk_logger.level
-    # The SDK warns, by design, that parameter defaults stand in for values known at run time.
     sdk_logger.setLevel(logging.ERROR)
     try:
-        with warnings.catch_warnings():
-            # The estimator form of TrainingStep is deprecated in favour of fit(), which is the
-            # call that emits telemetry; the request it produces is the same.
-            warnings.filterwarnings("ignore", message='.*TrainingStep using "estimator".*')
-            # ModelStep uses CreateModelStep internally, and the session notes it starts no jobs.
-            warnings.filterwarnings("ignore", message=".*deprecating the use of CreateModelStep.*")
-            warnings.filterwarnings("ignore", message=".*Running within a PipelineSession.*")
-            boto_session = boto3.Session(
-                region_name=inputs.region, botocore_session=botocore_session()
-            )
-            with _default_boto_session(boto_session):
-                pipeline = _pipeline(inputs, _session(boto_session))
-                definition = pipeline.definition()
+        yield
     finally:
         sdk_logger.setLevel(level)
-    return canonical_json(json.loads(definition))
 
 
 def canonical_json(document: Any) -> str:
@@ -122,6 +126,19 @@ def _default_boto_session(session: boto3.Session) -> Iterator[None]:
 def _framework_image(framework: str, region: str, version: str) -> str:
     """The SDK re-reads its image tables (JSON) on every lookup; the answer never changes."""
     return str(image_uris.retrieve(framework, region, version))
+
+
+def step_images(
+    region: str,
+    sklearn_version: str = contract.SKLEARN_FRAMEWORK_VERSION,
+    xgboost_version: str = contract.XGBOOST_FRAMEWORK_VERSION,
+) -> tuple[str, ...]:
+    """The images the steps run (sorted), known without building the definition: the
+    execution role's pull permissions follow from them before any ARN exists."""
+    with _sdk_errors_only():
+        sklearn = _framework_image("sklearn", region, sklearn_version)
+        xgboost = _framework_image("xgboost", region, xgboost_version)
+    return tuple(sorted({sklearn, xgboost}))
 
 
 def _session(boto_session: boto3.Session) -> PipelineSession:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from components.context import TAG_MODEL_APPROVAL, TAG_STAGE
-from components.documents.definition import parameter_names, step_names
+from components.documents.arns import ecr_repository_arn
+from components.documents.definition import image_uris, parameter_names, step_names
 from components.pipeline import TYPE_TOKEN
 from ml.contract import STAGES, Param
 from offline.recorder import UNKNOWN, RecordedResource, StackGraph, render_stack
@@ -178,19 +182,35 @@ def test_role_policies_are_least_privilege(graphs: dict[str, StackGraph], stage:
                 assert all(wildcard_only(a) for a in actions), statement["Sid"]
 
 
-def test_execution_role_pulls_exactly_the_definition_images(graphs: dict[str, StackGraph]) -> None:
-    policy = role_policies(graphs["prod"])["batch-inference-execution-policy"]
+@pytest.mark.parametrize("stage", STAGES)
+def test_execution_role_pulls_exactly_the_definition_images(
+    graphs: dict[str, StackGraph], stage: str
+) -> None:
+    """The role's pull permissions come from the settings (known in a first preview); they must
+    name the repositories of exactly the images the built definition runs."""
+    policy = role_policies(graphs[stage])["batch-inference-execution-policy"]
     pulls = next(s for s in policy["Statement"] if s["Sid"] == "PullStepImages")
-    assert pulls["Resource"] == [
-        "arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-scikit-learn",
-        "arn:aws:ecr:eu-west-1:141502667606:repository/sagemaker-xgboost",
-    ]
-    keys = {s["Sid"]: s for s in policy["Statement"]}
-    key_arn = graphs["prod"].one("aws:kms/key:Key").urn
-    assert key_arn  # the key the policy names is the one the stack creates:
-    assert keys["StackKeyUse"]["Resource"] == [
-        definition(graphs["prod"])["Steps"][0]["Arguments"]["ProcessingOutputConfig"]["KmsKeyId"]
-    ]
+    built = definition(graphs[stage])
+    repositories = {ecr_repository_arn("aws", uri) for uri in image_uris(json.dumps(built))}
+    assert pulls["Resource"] == sorted(repositories)
+    assert len(repositories) == 2  # the scikit-learn and the XGBoost images
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_key_admits_the_role_the_jobs_run_as(graphs: dict[str, StackGraph], stage: str) -> None:
+    graph = graphs[stage]
+    key = graph.one("aws:kms/key:Key")
+    principals = {
+        s["Sid"]: s["Principal"].get("AWS") for s in json.loads(key.inputs["policy"])["Statement"]
+    }
+    job_role = definition(graph)["Steps"][0]["Arguments"]["RoleArn"]
+    assert principals["ExecutionRoleUsesKey"] == job_role
+    assert principals["ExecutionRoleGrantsForJobVolumes"] == job_role
+    schedule = graph.one("aws:scheduler/schedule:Schedule")
+    assert principals["SchedulerRoleReadsScheduleInput"] == schedule.inputs["target"]["roleArn"]
+    # A key policy may name only principals that exist: the key waits for both roles.
+    roles = {r.urn for r in graph.of_type("aws:iam/role:Role")}
+    assert roles <= set(key.dependencies)
 
 
 def taggable(resource: RecordedResource) -> bool:
@@ -403,10 +423,8 @@ def test_account_wide_log_groups_are_adopted_never_deleted_nor_stack_encrypted()
         assert group.retain_on_delete
         assert "kmsKeyId" not in group.inputs
     key_policy = json.loads(graph.one("aws:kms/key:Key").inputs["policy"])
-    assert [s["Sid"] for s in key_policy["Statement"]] == [
-        "AccountAdministersKeyThroughIam",
-        "NotificationsToEncryptedTopic",
-    ]
+    services = [s["Principal"].get("Service") for s in key_policy["Statement"]]
+    assert "logs.amazonaws.com" not in str(services)
 
 
 def test_vpc_settings_reach_the_jobs_and_the_role() -> None:
@@ -442,3 +460,14 @@ def test_the_scheduler_role_trusts_only_its_schedule_group(graphs: dict[str, Sta
             "aws:SourceArn": f"arn:aws:scheduler:eu-west-1:111111111111:schedule-group/{group}"
         },
     }
+
+
+@pytest.mark.slow
+def test_the_program_prints_nothing_a_preview_would_show(project_dir: Path) -> None:
+    """The engine shows every line a program writes to stdout or stderr as a diagnostic of the
+    preview; the SDK's import and image lookups log by default."""
+    program = "from offline.recorder import render_stack; render_stack('prod', preview=True)"
+    result = subprocess.run(
+        [sys.executable, "-c", program], cwd=project_dir, capture_output=True, text=True, check=True
+    )
+    assert (result.stdout, result.stderr) == ("", "")

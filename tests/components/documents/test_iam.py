@@ -29,7 +29,6 @@ def scope_for(project_dir: Path, stage: str, **changes: Any) -> ExecutionScope:
     names = settings.names
     scope = ExecutionScope(
         names=names,
-        key_arn=names.stand_in_kms_key_arn,
         read_uris=(
             settings.input_data_url or f"s3://{names.bucket}/input/training/abalone.csv",
             settings.batch_data_url or f"s3://{names.bucket}/input/batch/",
@@ -147,14 +146,6 @@ def test_jobs_are_scoped_by_the_contract_job_prefixes(project_dir: Path) -> None
     ]
 
 
-def test_volume_grants_require_an_aws_resource(project_dir: Path) -> None:
-    grant = statements(execution_role_policy(scope_for(project_dir, "dev")))[
-        "StackKeyGrantsForJobVolumes"
-    ]
-    assert grant["Action"] == ["kms:CreateGrant"]
-    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
-
-
 def test_guard_rails_follow_the_stage(project_dir: Path) -> None:
     strict = statements(execution_role_policy(scope_for(project_dir, "prod")))
     assert strict["DenyInstanceTypesOutsideStageList"]["Condition"] == {
@@ -211,13 +202,11 @@ def test_trust_policies_name_one_service() -> None:
 def test_the_scheduler_may_start_only_its_pipeline() -> None:
     pipeline = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/ml-batch-pipeline-dev"
     queue = "arn:aws:sqs:eu-west-1:111111111111:ml-batch-pipeline-dev-schedule-dlq"
-    key = "arn:aws:kms:eu-west-1:111111111111:key/abc"
-    document = scheduler_role_policy(pipeline, queue, key)
+    document = scheduler_role_policy(pipeline, queue)
     assert policy_problems(document) == []
     assert [(s["Action"], s["Resource"]) for s in document["Statement"]] == [
         (["sagemaker:StartPipelineExecution"], [pipeline]),
         (["sqs:SendMessage"], [queue]),
-        (["kms:Decrypt"], [key]),
     ]
 
 
@@ -239,13 +228,6 @@ def test_jobs_decrypt_input_buckets_keys_only_through_s3(project_dir: Path) -> N
     assert "InputKeysDecryptThroughS3" not in statements(
         execution_role_policy(scope_for(project_dir, "prod"))
     )
-
-
-def test_the_job_role_never_re_encrypts(project_dir: Path) -> None:
-    use = statements(execution_role_policy(scope_for(project_dir, "dev")))["StackKeyUse"]
-    assert "kms:ReEncrypt*" not in use["Action"]
-    # A job handed a key id for its outputs needs Encrypt (CreateTrainingJob OutputDataConfig).
-    assert "kms:Encrypt" in use["Action"]
 
 
 def test_vpc_jobs_may_remove_the_interface_permissions_they_create(project_dir: Path) -> None:

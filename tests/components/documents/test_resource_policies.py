@@ -44,7 +44,39 @@ def test_key_policy_has_no_wildcard_principal_and_lets_notifiers_use_the_key(
     assert notify["Action"] == ["kms:Decrypt", "kms:GenerateDataKey*"]
     # Only on behalf of this account's alarms and rules.
     assert notify["Condition"] == {"StringEquals": {"aws:SourceAccount": "111111111111"}}
-    assert len(document["Statement"]) == 2
+
+
+def key_statements(project_dir: Path) -> dict[str, dict[str, Any]]:
+    names = load_stack_settings(project_dir, "dev").names
+    return {statement["Sid"]: statement for statement in key_policy(names)["Statement"]}
+
+
+def test_the_key_policy_names_the_stacks_roles_by_their_arns(project_dir: Path) -> None:
+    found = key_statements(project_dir)
+    role = "arn:aws:iam::111111111111:role/ml-batch-pipeline-dev-"
+    assert {
+        sid: s["Principal"] for sid, s in found.items() if sid != "NotificationsToEncryptedTopic"
+    } == {
+        "AccountAdministersKeyThroughIam": {"AWS": ROOT},
+        "ExecutionRoleUsesKey": {"AWS": f"{role}execution"},
+        "ExecutionRoleGrantsForJobVolumes": {"AWS": f"{role}execution"},
+        "SchedulerRoleReadsScheduleInput": {"AWS": f"{role}scheduler"},
+    }
+    # EventBridge Scheduler reads the encrypted input and does nothing else with the key.
+    assert found["SchedulerRoleReadsScheduleInput"]["Action"] == ["kms:Decrypt"]
+
+
+def test_volume_grants_require_an_aws_resource(project_dir: Path) -> None:
+    grant = key_statements(project_dir)["ExecutionRoleGrantsForJobVolumes"]
+    assert grant["Action"] == ["kms:CreateGrant"]
+    assert grant["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+
+
+def test_the_job_role_never_re_encrypts(project_dir: Path) -> None:
+    use = key_statements(project_dir)["ExecutionRoleUsesKey"]["Action"]
+    assert "kms:ReEncrypt*" not in use
+    # A job handed a key id for its outputs needs Encrypt (CreateTrainingJob OutputDataConfig).
+    assert "kms:Encrypt" in use
 
 
 def test_bucket_policy_denies_plain_http_and_old_tls_to_everyone() -> None:
