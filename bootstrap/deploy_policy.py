@@ -5,45 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from components.documents.arns import Arns
-from components.documents.iam import SAGEMAKER_SERVICE, SCHEDULER_SERVICE, VERSION, job_arns
+from components.documents.iam import SAGEMAKER_SERVICE, SCHEDULER_SERVICE, job_arns
+from components.documents.policy import Statement, allow, document
 from ml.contract import ResourceNames, S3Layout
 
 SAMPLE_KEYS = (S3Layout.SAMPLE_TRAINING_KEY, S3Layout.SAMPLE_BATCH_KEY)
 ALARM_SSM_SERVICE = "ssm.alarms.cloudwatch.amazonaws.com"
 
 
-def scheduler_role_arn(names: ResourceNames) -> str:
-    return f"arn:{names.partition}:iam::{names.account_id}:role/{names.pipeline}-scheduler"
-
-
 DEPLOY_SESSION_SECONDS = 10800
-
-Statement = dict[str, Any]
 
 
 def deploy_policy(names: ResourceNames) -> dict[str, Any]:
     """What one stage's `pulumi up`, `python -m ml execute` and `cleanup` need, on that stage's
     resource names only (the names are deterministic: see ml.contract.ResourceNames)."""
-    return {
-        "Version": VERSION,
-        "Statement": [
+    return document(
+        [
             *_storage(names),
             *_keys(names),
             *_roles(names),
             *_sagemaker(names),
             *_scheduling(names),
             *_monitoring(names),
-        ],
-    }
-
-
-def _allow(
-    sid: str, actions: list[str], resources: list[str], condition: dict[str, Any] | None = None
-) -> Statement:
-    statement: Statement = {"Sid": sid, "Effect": "Allow", "Action": actions, "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
+        ]
+    )
 
 
 def _storage(names: ResourceNames) -> list[Statement]:
@@ -52,7 +37,7 @@ def _storage(names: ResourceNames) -> list[Statement]:
     # predictions are the jobs' business: the deploy role never reads them.
     managed = [f"{bucket}/{S3Layout.CODE_PREFIX}/*", *(f"{bucket}/{key}" for key in SAMPLE_KEYS)]
     return [
-        _allow(
+        allow(
             "StackBucket",
             # The provider reads every bucket setting on refresh, hence GetBucket*; tags go
             # through S3's resource tagging (TagResource) first, bucket tagging as a fallback.
@@ -76,7 +61,7 @@ def _storage(names: ResourceNames) -> list[Statement]:
             ],
             [bucket],
         ),
-        _allow(
+        allow(
             "ManagedObjects",
             [
                 "s3:GetObject",
@@ -88,7 +73,7 @@ def _storage(names: ResourceNames) -> list[Statement]:
             managed,
         ),
         # Emptying a destroyable bucket, and removing what runs left: deletes only, no reads.
-        _allow(
+        allow(
             "DeleteObjects",
             ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:AbortMultipartUpload"],
             [f"{bucket}/*"],
@@ -112,9 +97,9 @@ def _keys(names: ResourceNames) -> list[Statement]:
     }
     return [
         # Keys get their id at creation: CreateKey has no resource, so the request's tags scope it.
-        _allow("CreateStackKey", ["kms:CreateKey"], ["*"], requested),
-        _allow("TagNewStackKey", ["kms:TagResource"], [arns.arn("kms", "key/*")], requested),
-        _allow(
+        allow("CreateStackKey", ["kms:CreateKey"], ["*"], requested),
+        allow("TagNewStackKey", ["kms:TagResource"], [arns.arn("kms", "key/*")], requested),
+        allow(
             "ManageStackKey",
             [
                 "kms:DescribeKey",
@@ -137,7 +122,7 @@ def _keys(names: ResourceNames) -> list[Statement]:
         ),
         # Data keys only as S3 (uploads of the managed objects) and Scheduler (the schedule's
         # encrypted input) ask for them on the deploy role's behalf.
-        _allow(
+        allow(
             "StackKeyDataThroughServices",
             ["kms:Decrypt", "kms:GenerateDataKey"],
             [arns.arn("kms", "key/*")],
@@ -151,19 +136,19 @@ def _keys(names: ResourceNames) -> list[Statement]:
                 }
             },
         ),
-        _allow(
+        allow(
             "StackKeyAlias",
             ["kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"],
             [arns.arn("kms", f"alias/{names.pipeline}")],
         ),
-        _allow("ListAliases", ["kms:ListAliases"], ["*"]),
+        allow("ListAliases", ["kms:ListAliases"], ["*"]),
     ]
 
 
 def _roles(names: ResourceNames) -> list[Statement]:
-    roles = f"arn:{names.partition}:iam::{names.account_id}:role/{names.pipeline}-*"
+    arns = Arns(names)
     return [
-        _allow(
+        allow(
             "StackRoles",
             [
                 "iam:CreateRole",
@@ -181,29 +166,30 @@ def _roles(names: ResourceNames) -> list[Statement]:
                 "iam:ListAttachedRolePolicies",
                 "iam:ListInstanceProfilesForRole",
             ],
-            [roles],
+            [arns.role(f"{names.pipeline}-*")],
         ),
         # Each role goes to the one service that uses it.
-        _allow(
+        allow(
             "PassExecutionRoleToSageMaker",
             ["iam:PassRole"],
-            [names.execution_role_arn],
+            [arns.execution_role],
             {"StringEquals": {"iam:PassedToService": SAGEMAKER_SERVICE}},
         ),
-        _allow(
+        allow(
             "PassSchedulerRoleToScheduler",
             ["iam:PassRole"],
-            [scheduler_role_arn(names)],
+            [arns.scheduler_role],
             {"StringEquals": {"iam:PassedToService": SCHEDULER_SERVICE}},
         ),
         # An alarm that opens an OpsItem needs CloudWatch's service-linked role, created on
         # first use with the caller's permissions.
-        _allow(
+        allow(
             "AlarmOpsItemServiceRole",
             ["iam:CreateServiceLinkedRole"],
             [
-                f"arn:{names.partition}:iam::{names.account_id}:role/aws-service-role/"
-                f"{ALARM_SSM_SERVICE}/AWSServiceRoleForCloudWatchAlarms_ActionSSM"
+                arns.role(
+                    f"aws-service-role/{ALARM_SSM_SERVICE}/AWSServiceRoleForCloudWatchAlarms_ActionSSM"
+                )
             ],
             {"StringEquals": {"iam:AWSServiceName": ALARM_SSM_SERVICE}},
         ),
@@ -212,9 +198,9 @@ def _roles(names: ResourceNames) -> list[Statement]:
 
 def _sagemaker(names: ResourceNames) -> list[Statement]:
     arns = Arns(names)
-    pipeline = arns.sagemaker(f"pipeline/{names.pipeline}")
+    pipeline = arns.pipeline(names.pipeline)
     return [
-        _allow(
+        allow(
             "StackPipeline",
             [
                 "sagemaker:CreatePipeline",
@@ -229,7 +215,7 @@ def _sagemaker(names: ResourceNames) -> list[Statement]:
             ],
             [pipeline],
         ),
-        _allow(
+        allow(
             "StackPipelineExecutions",
             [
                 "sagemaker:DescribePipelineExecution",
@@ -238,7 +224,7 @@ def _sagemaker(names: ResourceNames) -> list[Statement]:
             ],
             [f"{pipeline}/execution/*"],
         ),
-        _allow(
+        allow(
             "StackModelRegistry",
             [
                 "sagemaker:CreateModelPackageGroup",
@@ -250,18 +236,18 @@ def _sagemaker(names: ResourceNames) -> list[Statement]:
             ],
             [arns.model_package_group],
         ),
-        _allow("StackModelVersions", ["sagemaker:DeleteModelPackage"], [arns.model_packages]),
+        allow("StackModelVersions", ["sagemaker:DeleteModelPackage"], [arns.model_packages]),
         # AWS's reference data disagrees on its resource type; "*" satisfies every reading.
-        _allow("ListModelVersions", ["sagemaker:ListModelPackages"], ["*"]),
-        _allow("StackModels", ["sagemaker:DeleteModel"], job_arns(names)["model"]),
-        _allow("ListModels", ["sagemaker:ListModels"], ["*"]),
+        allow("ListModelVersions", ["sagemaker:ListModelPackages"], ["*"]),
+        allow("StackModels", ["sagemaker:DeleteModel"], job_arns(names)["model"]),
+        allow("ListModels", ["sagemaker:ListModels"], ["*"]),
     ]
 
 
 def _scheduling(names: ResourceNames) -> list[Statement]:
-    prefix = f"arn:{names.partition}:scheduler:{names.region}:{names.account_id}"
+    arns = Arns(names)
     return [
-        _allow(
+        allow(
             "StackScheduleGroup",
             [
                 "scheduler:CreateScheduleGroup",
@@ -271,9 +257,9 @@ def _scheduling(names: ResourceNames) -> list[Statement]:
                 "scheduler:UntagResource",
                 "scheduler:ListTagsForResource",
             ],
-            [f"{prefix}:schedule-group/{names.pipeline}"],
+            [arns.schedule_group],
         ),
-        _allow(
+        allow(
             "StackSchedule",
             [
                 "scheduler:CreateSchedule",
@@ -281,17 +267,15 @@ def _scheduling(names: ResourceNames) -> list[Statement]:
                 "scheduler:DeleteSchedule",
                 "scheduler:GetSchedule",
             ],
-            [f"{prefix}:schedule/{names.pipeline}/*"],
+            [arns.arn("scheduler", f"schedule/{names.pipeline}/*")],
         ),
     ]
 
 
 def _monitoring(names: ResourceNames) -> list[Statement]:
     arns, pipeline = Arns(names), names.pipeline
-    account = f"{names.region}:{names.account_id}"
-    partition = names.partition
     return [
-        _allow(
+        allow(
             "StackQueues",
             [
                 "sqs:CreateQueue",
@@ -303,9 +287,9 @@ def _monitoring(names: ResourceNames) -> list[Statement]:
                 "sqs:UntagQueue",
                 "sqs:ListQueueTags",
             ],
-            [f"arn:{partition}:sqs:{account}:{pipeline}-*"],
+            [arns.queue(f"{pipeline}-*")],
         ),
-        _allow(
+        allow(
             "StackTopic",
             [
                 "sns:CreateTopic",
@@ -318,15 +302,15 @@ def _monitoring(names: ResourceNames) -> list[Statement]:
                 "sns:Subscribe",
                 "sns:ListSubscriptionsByTopic",
             ],
-            [f"arn:{partition}:sns:{account}:{pipeline}-alerts"],
+            [arns.topic(names.alerts_topic)],
         ),
         # Subscription actions are defined on no resource type.
-        _allow(
+        allow(
             "Subscriptions",
             ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
             ["*"],
         ),
-        _allow(
+        allow(
             "StackEventRule",
             [
                 "events:PutRule",
@@ -339,9 +323,9 @@ def _monitoring(names: ResourceNames) -> list[Statement]:
                 "events:UntagResource",
                 "events:ListTagsForResource",
             ],
-            [f"arn:{partition}:events:{account}:rule/{pipeline}-*"],
+            [arns.event_rule(f"{pipeline}-*")],
         ),
-        _allow(
+        allow(
             "StackAlarms",
             [
                 "cloudwatch:PutMetricAlarm",
@@ -353,12 +337,12 @@ def _monitoring(names: ResourceNames) -> list[Statement]:
             ],
             [arns.alarm(f"{pipeline}-*")],
         ),
-        _allow(
+        allow(
             "StackDashboard",
             ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"],
-            [f"arn:{partition}:cloudwatch::{names.account_id}:dashboard/{pipeline}"],
+            [arns.arn("cloudwatch", f"dashboard/{pipeline}", region=False)],
         ),
-        _allow(
+        allow(
             "SageMakerLogGroups",
             # Never DeleteLogGroup: these groups are the account's and outlive the stack. An
             # adopted group may carry a key the stack does not set: DisassociateKmsKey.
@@ -373,5 +357,5 @@ def _monitoring(names: ResourceNames) -> list[Statement]:
             ],
             [arns.log_group("/aws/sagemaker/*")],
         ),
-        _allow("DescribeLogGroups", ["logs:DescribeLogGroups"], ["*"]),
+        allow("DescribeLogGroups", ["logs:DescribeLogGroups"], ["*"]),
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.documents.iam import VERSION
+from components.documents.policy import document
 
 GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 PULUMI_OIDC_HOST = "api.pulumi.com/oidc"
@@ -73,9 +73,8 @@ def deployments_trust(
 def _web_identity(
     provider_arn: str, host: str, audience: str, subjects: list[str]
 ) -> dict[str, Any]:
-    return {
-        "Version": VERSION,
-        "Statement": [
+    return document(
+        [
             {
                 "Effect": "Allow",
                 "Principal": {"Federated": provider_arn},
@@ -84,5 +83,5 @@ def _web_identity(
                     "StringEquals": {f"{host}:aud": audience, f"{host}:sub": sorted(subjects)}
                 },
             }
-        ],
-    }
+        ]
+    )

@@ -5,20 +5,9 @@ from __future__ import annotations
 import pulumi
 from pulumi_aws import get_caller_identity
 
+from ml.accounts import account_mismatch
 from ml.contract import PROJECT
 from ml.settings import Settings
-
-
-def account_mismatch(
-    stage: str, expected: str, caller_account: str, caller_arn: str, key: str
-) -> str | None:
-    if caller_account == expected:
-        return None
-    return (
-        f"stack '{stage}' deploys to account {expected} ({key}), but the credentials in use "
-        f"({caller_arn}) belong to account {caller_account}. Use credentials for account "
-        f"{expected}, or select the stack of that account."
-    )
 
 
 def ensure_account_id(expected: str, stage: str, key: str = f"{PROJECT}:accountId") -> None:

@@ -91,7 +91,7 @@ def create_monitoring(
 def _topic(ctx: Context, key: kms.Key) -> sns.Topic:
     topic = sns.Topic(
         ctx.child("alerts"),
-        name=f"{ctx.names.pipeline}-alerts",
+        name=ctx.names.alerts_topic,
         display_name=f"{ctx.names.pipeline} alerts",
         kms_master_key_id=key.arn,
         tags=ctx.tags,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import shutil
 import sys
 from collections.abc import Sequence
@@ -27,12 +26,9 @@ def cmd_definition(args: argparse.Namespace) -> int:
     inputs = offline_definition_inputs(settings, args.kms_key_arn)
     if not args.kms_key_arn:
         print(f"using stand-in KMS key {inputs.kms_key_arn} (pass --kms-key-arn)", file=sys.stderr)
-    # The SDK logs "sagemaker.config INFO" lines to stdout at import: keep stdout pure JSON.
-    with contextlib.redirect_stdout(sys.stderr):
-        from ml.definition.builder import build_definition
+    from ml.definition.builder import build_definition
 
-        definition = build_definition(inputs)
-    print(definition)
+    print(build_definition(inputs))
     return 0
 
 

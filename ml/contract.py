@@ -115,6 +115,10 @@ class ResourceNames:
         return f"{self.pipeline}-execution"
 
     @property
+    def alerts_topic(self) -> str:
+        return f"{self.pipeline}-alerts"
+
+    @property
     def scheduler_role(self) -> str:
         return f"{self.pipeline}-scheduler"
 
@@ -127,7 +131,10 @@ class ResourceNames:
     @property
     def execution_role_arn(self) -> str:
         """Known before the role exists, because its name is deterministic (offline renders)."""
-        return f"arn:{self.partition}:iam::{self.account_id}:role/{self.execution_role}"
+        return self.role_arn(self.execution_role)
+
+    def role_arn(self, name: str) -> str:
+        return f"arn:{self.partition}:iam::{self.account_id}:role/{name}"
 
     @property
     def stand_in_kms_key_arn(self) -> str:

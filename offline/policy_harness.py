@@ -26,9 +26,13 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
-from pulumi_policy.policy import _NotApplicableError
-from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+from offline.internals import (
+    UNKNOWN_STRING_VALUE,
+    NotApplicableError,
+    UnknownValueError,
+    unknown_checking_proxy,
+)
 from offline.recorder import UNKNOWN, RecordedResource, StackGraph
 from policies.guardrails import POLICIES
 
@@ -219,7 +223,7 @@ def _guarded(report: PolicyReport, policy: Policy, level: EnforcementLevel, run:
         report.findings.append(
             Finding(policy.name, EnforcementLevel.ADVISORY.value, CANNOT_CHECK, unknown.message)
         )
-    except _NotApplicableError as not_applicable:
+    except NotApplicableError as not_applicable:
         report.findings.append(
             Finding(policy.name, level.value, NOT_APPLICABLE, not_applicable.message)
         )

@@ -15,16 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.output import Unknown
-from pulumi.runtime import mocks as runtime_mocks
-from pulumi.runtime import rpc
-from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from ml.contract import PROJECT
 from ml.settings import load_stack_settings
 from ml.settings.sources import read_stack_file
+from offline.internals import (
+    Unknown,
+    rpc,
+    run_pulumi_func,
+    runtime_mocks,
+    runtime_settings,
+    sync_await,
+)
 from offline.mocks import AwsMocks
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -206,7 +208,7 @@ def render_program(
     runtime_settings.SETTINGS.rpc_manager.clear()
     runtime_settings.SETTINGS.outputs.clear()
     try:
-        _sync_await(run_pulumi_func(program))
+        sync_await(run_pulumi_func(program))
         graph.outputs = _stack_outputs()
     except Exception as error:
         graph.resources = sorted(monitor.recorded, key=lambda r: r.urn)
@@ -219,6 +221,6 @@ def _stack_outputs() -> dict[str, Any]:
     root = runtime_settings.get_root_resource()
     outputs: dict[str, Any] = {}
     for name, value in sorted(getattr(root, "outputs", {}).items()):
-        resolved = _sync_await(pulumi.Output.from_input(value).future(with_unknowns=True))
+        resolved = sync_await(pulumi.Output.from_input(value).future(with_unknowns=True))
         outputs[name] = _plain(resolved)
     return outputs

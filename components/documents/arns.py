@@ -31,7 +31,7 @@ class Arns:
         return s3_bucket_arn(self.names.partition, self.names.bucket)
 
     def role(self, name: str) -> str:
-        return self.arn("iam", f"role/{name}", region=False)
+        return self.names.role_arn(name)
 
     @property
     def execution_role(self) -> str:

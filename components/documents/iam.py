@@ -11,13 +11,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.documents.arns import Arns, ecr_repository_arn, s3_bucket_arn, s3_location
+from components.documents.policy import Statement, allow, document, statement
 from ml.contract import ResourceNames, S3Layout, Step
 
-VERSION = "2012-10-17"
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
 SCHEDULER_SERVICE = "scheduler.amazonaws.com"
-
-Statement = dict[str, Any]
 
 # Job kinds in SageMaker ARNs, by the step that creates them.
 _JOB_RESOURCES = {
@@ -51,10 +49,6 @@ class ExecutionScope:
     security_group_ids: tuple[str, ...] = ()
     # Customer keys of the input buckets (inputKmsKeyArns): decrypt through S3 only.
     input_key_arns: tuple[str, ...] = ()
-
-
-def document(statements: list[Statement]) -> dict[str, Any]:
-    return {"Version": VERSION, "Statement": statements}
 
 
 def service_trust_policy(
@@ -106,9 +100,9 @@ JOB_WRITE_PREFIXES = (S3Layout.EXECUTIONS_PREFIX, S3Layout.MODELS_PREFIX)
 def _stack_bucket_statements(scope: ExecutionScope) -> list[Statement]:
     bucket = Arns(scope.names).bucket
     return [
-        _allow("StackBucketList", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket]),
-        _allow("StackBucketRead", ["s3:GetObject"], [f"{bucket}/*"]),
-        _allow(
+        allow("StackBucketList", ["s3:ListBucket", "s3:GetBucketLocation"], [bucket]),
+        allow("StackBucketRead", ["s3:GetObject"], [f"{bucket}/*"]),
+        allow(
             "StackBucketWriteOutputs",
             ["s3:PutObject", "s3:AbortMultipartUpload"],
             [f"{bucket}/{prefix}/*" for prefix in JOB_WRITE_PREFIXES],
@@ -128,10 +122,10 @@ def _read_statements(scope: ExecutionScope) -> list[Statement]:
         arn = s3_bucket_arn(scope.names.partition, bucket)
         keys = sorted(prefixes[bucket])
         statements.append(
-            _allow(f"InputRead{index}", ["s3:GetObject"], [f"{arn}/{k}*" for k in keys])
+            allow(f"InputRead{index}", ["s3:GetObject"], [f"{arn}/{k}*" for k in keys])
         )
         statements.append(
-            _allow(
+            allow(
                 f"InputList{index}",
                 ["s3:ListBucket"],
                 [arn],
@@ -147,7 +141,7 @@ def _input_key_statements(scope: ExecutionScope) -> list[Statement]:
     if not scope.input_key_arns:
         return []
     return [
-        _allow(
+        allow(
             "InputKeysDecryptThroughS3",
             ["kms:Decrypt"],
             sorted(scope.input_key_arns),
@@ -175,24 +169,24 @@ def _job_statements(scope: ExecutionScope) -> list[Statement]:
     for kind, arns in sorted(job_arns(scope.names).items()):
         actions = [f"sagemaker:{action}" for action in _JOB_ACTIONS[kind]] + ["sagemaker:AddTags"]
         sid = "".join(part.title() for part in kind.split("-"))
-        statements.append(_allow(f"Pipeline{sid}s", actions, arns))
+        statements.append(allow(f"Pipeline{sid}s", actions, arns))
     return statements
 
 
 def _registry_statements(scope: ExecutionScope) -> list[Statement]:
     arns = Arns(scope.names)
     return [
-        _allow(
+        allow(
             "RegisterModelVersions",
             ["sagemaker:CreateModelPackage"],
             [arns.model_package_group, arns.model_packages],
         ),
-        _allow(
+        allow(
             "ReadModelVersions",
             ["sagemaker:DescribeModelPackage", "sagemaker:AddTags"],
             [arns.model_packages],
         ),
-        _allow(
+        allow(
             "ReadModelGroup", ["sagemaker:DescribeModelPackageGroup"], [arns.model_package_group]
         ),
     ]
@@ -200,10 +194,10 @@ def _registry_statements(scope: ExecutionScope) -> list[Statement]:
 
 def _pass_role_statement(scope: ExecutionScope) -> Statement:
     # Jobs and models run as this same role; it may hand itself to SageMaker and nothing else.
-    return _allow(
+    return allow(
         "PassOwnRoleToSageMaker",
         ["iam:PassRole"],
-        [scope.names.execution_role_arn],
+        [Arns(scope.names).execution_role],
         {"StringEquals": {"iam:PassedToService": SAGEMAKER_SERVICE}},
     )
 
@@ -211,13 +205,13 @@ def _pass_role_statement(scope: ExecutionScope) -> Statement:
 def _image_statements(scope: ExecutionScope) -> list[Statement]:
     repositories = sorted({ecr_repository_arn(scope.names.partition, u) for u in scope.image_uris})
     return [
-        _allow(
+        allow(
             "PullStepImages",
             ["ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
             repositories,
         ),
         # GetAuthorizationToken is defined on no resource: "*" is the only form AWS accepts.
-        _allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
+        allow("RegistryLogin", ["ecr:GetAuthorizationToken"], ["*"]),
     ]
 
 
@@ -225,14 +219,14 @@ def _log_and_metric_statements(scope: ExecutionScope) -> list[Statement]:
     arns = Arns(scope.names)
     groups = arns.log_group("/aws/sagemaker/*")
     return [
-        _allow("JobLogGroups", ["logs:CreateLogGroup", "logs:DescribeLogStreams"], [groups]),
-        _allow(
+        allow("JobLogGroups", ["logs:CreateLogGroup", "logs:DescribeLogStreams"], [groups]),
+        allow(
             "JobLogStreams",
             ["logs:CreateLogStream", "logs:PutLogEvents"],
             [f"{groups}:log-stream:*"],
         ),
         # PutMetricData is defined on no resource; the namespace condition narrows it.
-        _allow(
+        allow(
             "JobMetrics",
             ["cloudwatch:PutMetricData"],
             ["*"],
@@ -251,10 +245,10 @@ def _vpc_statements(scope: ExecutionScope) -> list[Statement]:
     interfaces = arns.ec2("network-interface/*")
     in_subnets = {"ArnEquals": {"ec2:Subnet": subnets}}
     return [
-        _allow(
+        allow(
             "JobNetworkInterfaces", ["ec2:CreateNetworkInterface"], [interfaces, *subnets, *groups]
         ),
-        _allow(
+        allow(
             "JobNetworkInterfaceLifecycle",
             [
                 "ec2:CreateNetworkInterfacePermission",
@@ -265,7 +259,7 @@ def _vpc_statements(scope: ExecutionScope) -> list[Statement]:
             in_subnets,
         ),
         # Describe calls are defined on no resource.
-        _allow(
+        allow(
             "JobNetworkDescribe",
             [
                 "ec2:DescribeDhcpOptions",
@@ -334,32 +328,13 @@ def scheduler_role_policy(pipeline_arn: str, queue_arn: str) -> dict[str, Any]:
     the schedule's encrypted input)."""
     return document(
         [
-            _allow("StartThisPipeline", ["sagemaker:StartPipelineExecution"], [pipeline_arn]),
-            _allow("DeadLetter", ["sqs:SendMessage"], [queue_arn]),
+            allow("StartThisPipeline", ["sagemaker:StartPipelineExecution"], [pipeline_arn]),
+            allow("DeadLetter", ["sqs:SendMessage"], [queue_arn]),
         ]
     )
-
-
-def _allow(
-    sid: str, actions: list[str], resources: list[str], condition: dict[str, Any] | None = None
-) -> Statement:
-    return _statement(sid, "Allow", actions, resources, condition)
 
 
 def _deny(sid: str, actions: list[str], condition: dict[str, Any]) -> Statement:
     # Guard rails deny on every resource: a request outside the pipeline's names is already
     # not allowed, and naming resources here would only open gaps.
-    return _statement(sid, "Deny", actions, ["*"], condition)
-
-
-def _statement(
-    sid: str,
-    effect: str,
-    actions: list[str],
-    resources: list[str],
-    condition: dict[str, Any] | None,
-) -> Statement:
-    statement: Statement = {"Sid": sid, "Effect": effect, "Action": actions, "Resource": resources}
-    if condition:
-        statement["Condition"] = condition
-    return statement
+    return statement(sid, "Deny", actions, ["*"], condition)

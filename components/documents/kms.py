@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from components.documents.arns import Arns
-from components.documents.iam import VERSION
+from components.documents.policy import document, statement
 from ml.contract import ResourceNames
 
 # Alarms and EventBridge rules publish to the encrypted topic; SNS uses the key with *their*
@@ -54,19 +54,11 @@ def key_policy(names: ResourceNames) -> dict[str, Any]:
         # EventBridge Scheduler decrypts the schedule's encrypted target input as this role.
         _role_statement("SchedulerRoleReadsScheduleInput", arns.scheduler_role, ["kms:Decrypt"]),
     ]
-    return {"Version": VERSION, "Statement": statements}
+    return document(statements)
 
 
 def _role_statement(
     sid: str, role_arn: str, actions: list[str], condition: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    statement: dict[str, Any] = {
-        "Sid": sid,
-        "Effect": "Allow",
-        "Principal": {"AWS": role_arn},
-        "Action": actions,
-        "Resource": "*",
-    }
-    if condition:
-        statement["Condition"] = condition
-    return statement
+    # In a key policy "Resource": "*" means this key and nothing else.
+    return statement(sid, "Allow", actions, "*", condition, principal={"AWS": role_arn})

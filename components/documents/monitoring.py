@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from components.documents.iam import VERSION
+from components.documents.policy import document, statement
 
 PIPELINE_STATUS_DETAIL_TYPE = "SageMaker Model Building Pipeline Execution Status Change"
 STEP_STATUS_DETAIL_TYPE = "SageMaker Model Building Pipeline Execution Step Status Change"
@@ -92,68 +92,63 @@ def topic_policy(
     account_id: str,
 ) -> dict[str, Any]:
     """Only this stack's alarms and its rules may publish; the account manages the topic."""
-    return {
-        "Version": VERSION,
-        "Statement": [
-            {
-                "Sid": "AccountManagesTopic",
-                "Effect": "Allow",
-                "Principal": {"AWS": account_root},
-                "Action": [
-                    "sns:GetTopicAttributes",
-                    "sns:SetTopicAttributes",
-                    "sns:AddPermission",
-                    "sns:RemovePermission",
-                    "sns:DeleteTopic",
-                    "sns:Subscribe",
-                    "sns:ListSubscriptionsByTopic",
-                    "sns:Publish",
-                ],
-                "Resource": topic_arn,
-            },
-            {
-                "Sid": "StackAlarmsPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": "cloudwatch.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {
-                    "ArnLike": {"aws:SourceArn": alarm_arn_pattern},
-                    "StringEquals": {"aws:SourceAccount": account_id},
-                },
-            },
-            {
-                "Sid": "PipelineEventRulesPublish",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
-            },
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "sns:Publish",
-                "Resource": topic_arn,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-        ],
+    manage = [
+        "sns:GetTopicAttributes",
+        "sns:SetTopicAttributes",
+        "sns:AddPermission",
+        "sns:RemovePermission",
+        "sns:DeleteTopic",
+        "sns:Subscribe",
+        "sns:ListSubscriptionsByTopic",
+        "sns:Publish",
+    ]
+    alarms = {
+        "ArnLike": {"aws:SourceArn": alarm_arn_pattern},
+        "StringEquals": {"aws:SourceAccount": account_id},
     }
+    return document(
+        [
+            statement(
+                "AccountManagesTopic",
+                "Allow",
+                manage,
+                topic_arn,
+                principal={"AWS": account_root},
+            ),
+            statement(
+                "StackAlarmsPublish",
+                "Allow",
+                "sns:Publish",
+                topic_arn,
+                alarms,
+                principal={"Service": "cloudwatch.amazonaws.com"},
+            ),
+            _from_rules("PipelineEventRulesPublish", "sns:Publish", topic_arn, rule_arns),
+            statement(
+                "DenyInsecureTransport",
+                "Deny",
+                "sns:Publish",
+                topic_arn,
+                {"Bool": {"aws:SecureTransport": "false"}},
+                principal="*",
+            ),
+        ]
+    )
 
 
 def dead_letter_queue_policy(queue_arn: str, rule_arns: list[str]) -> dict[str, Any]:
     """EventBridge may park undeliverable notifications from these rules, and nothing else."""
-    return {
-        "Version": VERSION,
-        "Statement": [
-            {
-                "Sid": "PipelineEventRulesDeadLetter",
-                "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
-                "Action": "sqs:SendMessage",
-                "Resource": queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
-            }
-        ],
-    }
+    return document(
+        [_from_rules("PipelineEventRulesDeadLetter", "sqs:SendMessage", queue_arn, rule_arns)]
+    )
+
+
+def _from_rules(sid: str, action: str, resource: str, rule_arns: list[str]) -> dict[str, Any]:
+    return statement(
+        sid,
+        "Allow",
+        action,
+        resource,
+        {"ArnEquals": {"aws:SourceArn": sorted(rule_arns)}},
+        principal={"Service": "events.amazonaws.com"},
+    )

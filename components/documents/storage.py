@@ -4,31 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.documents.iam import VERSION
+from components.documents.policy import document, statement
 
 MIN_TLS_VERSION = "1.2"
 
 
 def bucket_policy(bucket_arn: str) -> dict[str, Any]:
     resources = [bucket_arn, f"{bucket_arn}/*"]
-    return {
-        "Version": VERSION,
-        "Statement": [
-            {
-                "Sid": "DenyInsecureTransport",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": resources,
-                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-            },
-            {
-                "Sid": "DenyOutdatedTls",
-                "Effect": "Deny",
-                "Principal": "*",
-                "Action": "s3:*",
-                "Resource": resources,
-                "Condition": {"NumericLessThan": {"s3:TlsVersion": MIN_TLS_VERSION}},
-            },
-        ],
+    conditions = {
+        "DenyInsecureTransport": {"Bool": {"aws:SecureTransport": "false"}},
+        "DenyOutdatedTls": {"NumericLessThan": {"s3:TlsVersion": MIN_TLS_VERSION}},
     }
+    return document(
+        [
+            statement(sid, "Deny", "s3:*", resources, condition, principal="*")
+            for sid, condition in conditions.items()
+        ]
+    )

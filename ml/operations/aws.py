@@ -6,7 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ml.accounts import account_mismatch
+from ml.contract import PROJECT
 from ml.settings import Settings
+
+ACCOUNT_KEY = f"{PROJECT}:accountId"
 
 
 class WrongAccountError(RuntimeError):
@@ -29,11 +33,11 @@ def stack_clients(settings: Settings) -> StackClients:
 def check_account(settings: Settings, sts: Any) -> None:
     """The same guard as the program's: never act on another account's pipeline."""
     identity = sts.get_caller_identity()
-    if identity["Account"] != settings.account_id:
-        raise WrongAccountError(
-            f"stack '{settings.stage}' lives in account {settings.account_id}, but the "
-            f"credentials in use ({identity['Arn']}) belong to account {identity['Account']}"
-        )
+    problem = account_mismatch(
+        settings.stage, settings.account_id, identity["Account"], identity["Arn"], ACCOUNT_KEY
+    )
+    if problem:
+        raise WrongAccountError(problem)
 
 
 def paged(client: Any, operation: str, items: str, **kwargs: Any) -> Iterator[dict[str, Any]]:

@@ -46,8 +46,3 @@ def test_pipeline_arns_carry_the_name_in_lower_case(project_dir: Path) -> None:
     # SageMaker lower-cases names in its ARNs and events; IAM compares ARNs case-sensitively.
     arns = Arns(load_stack_settings(project_dir, "dev").names)
     assert arns.pipeline("Ml-Batch").endswith(":pipeline/ml-batch")
-
-
-def test_the_execution_role_arn_has_one_spelling(project_dir: Path) -> None:
-    names = load_stack_settings(project_dir, "prod").names
-    assert Arns(names).execution_role == names.execution_role_arn

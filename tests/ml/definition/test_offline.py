@@ -106,12 +106,12 @@ def test_step_arguments_pass_botocore_validation(
 def test_the_only_config_whose_validation_is_skipped_is_valid() -> None:
     from sagemaker.config.config import validate_sagemaker_config
 
-    from ml.definition import builder
+    from ml.definition import sdk
 
-    validate_sagemaker_config(builder._NO_SDK_DEFAULTS)
+    validate_sagemaker_config(sdk.NO_SDK_DEFAULTS)
     # Any other config still goes through the SDK's validation.
     with pytest.raises(Exception, match="SchemaVersion"):
-        builder._validate_only_foreign_config({"SchemaVersion": "9.9"})
+        sdk.validate_only_foreign_config({"SchemaVersion": "9.9"})
 
 
 def test_the_sdk_default_session_is_restored_after_a_build(dev_inputs: DefinitionInputs) -> None:

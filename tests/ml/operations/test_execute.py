@@ -158,7 +158,7 @@ def test_execute_refuses_credentials_of_another_account(
         with pytest.raises(client.exceptions.ClientError):
             client.list_pipeline_executions(PipelineName=PIPELINE)
     error = capsys.readouterr().err
-    assert "lives in account 111111111111" in error
+    assert "deploys to account 111111111111 (ml-batch-pipeline:accountId)" in error
     assert "belong to account 999999999999" in error
 
 

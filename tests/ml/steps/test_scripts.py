@@ -147,18 +147,18 @@ def test_step_scripts_parse_as_python_3_10() -> None:
 
 
 def test_builder_container_paths_match_the_scripts_defaults() -> None:
-    from ml.definition import builder
+    from ml.definition import jobs
 
     defaults = {
         "preprocess.py": [
-            builder.PREPROCESS_INPUT_DIR,
-            builder.PREPROCESS_OUTPUT_DIR,
-            builder.SHARED_CODE_DIR,
+            jobs.PREPROCESS_INPUT_DIR,
+            jobs.PREPROCESS_OUTPUT_DIR,
+            jobs.SHARED_CODE_DIR,
         ],
         "evaluate.py": [
-            builder.EVALUATE_MODEL_DIR,
-            builder.EVALUATE_TEST_DIR,
-            builder.EVALUATE_OUTPUT_DIR,
+            jobs.EVALUATE_MODEL_DIR,
+            jobs.EVALUATE_TEST_DIR,
+            jobs.EVALUATE_OUTPUT_DIR,
         ],
     }
     for script, paths in defaults.items():
