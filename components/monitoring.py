@@ -19,9 +19,9 @@ from components.documents.cadence import (
     missed_run_window,
 )
 from components.documents.dashboard import DashboardScope, dashboard_body
-from components.documents.definition import step_names
 from components.scheduling import PipelineSchedule, dead_letter_queue
 from ml.contract import Step
+from ml.definition.reading import step_names
 
 ALERT_PERIOD_SECONDS = 300
 # A notification channel that does not go through the alerts topic (CloudWatch alarm action

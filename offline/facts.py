@@ -49,7 +49,7 @@ def parameter_rows(graph: StackGraph) -> dict[str, str]:
 
 
 def definition_steps(graph: StackGraph) -> list[str]:
-    from components.documents.definition import step_names
+    from ml.definition.reading import step_names
 
     definition = graph.one(PIPELINE).inputs["pipelineDefinition"]
     if definition == UNKNOWN:

@@ -67,7 +67,7 @@ def _key_inputs(inputs: dict[str, Any]) -> dict[str, Any]:
 
 
 def _definition_summary(definition: str) -> dict[str, Any]:
-    from components.documents.definition import step_names
+    from ml.definition.reading import step_names
 
     parameters = json.loads(definition)["Parameters"]
     return {

@@ -14,9 +14,9 @@ import pytest
 
 from components.context import TAG_MODEL_APPROVAL, TAG_STAGE
 from components.documents.arns import ecr_repository_arn
-from components.documents.definition import image_uris, parameter_names, step_names
 from components.pipeline import TYPE_TOKEN
 from ml.contract import STAGES, Param
+from ml.definition.reading import image_uris, parameter_names, step_names
 from offline.recorder import UNKNOWN, RecordedResource, StackGraph, render_stack
 from tests.components.iam_reference import expand, policy_problems, wildcard_only
 

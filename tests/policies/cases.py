@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from components.documents.definition import walk_steps
+from ml.definition.reading import walk_steps
 
 Mutator = Callable[[dict[str, Any]], None]
 

@@ -4,10 +4,10 @@ import json
 from typing import Any
 
 from components.documents.dashboard import DashboardScope, dashboard_body
-from components.documents.definition import image_uris, iter_steps, parameter_names, step_names
 from components.documents.schedule import schedule_parameters
 from ml.contract import Param, Step
 from ml.definition.inputs import DefinitionInputs
+from ml.definition.reading import image_uris, iter_steps, parameter_names, step_names
 
 
 def test_steps_include_the_condition_branches_in_order(dev_definition_json: str) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.documents.definition import walk_steps
+from ml.definition.reading import walk_steps
 
 
 def all_steps(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""What other documents need to know from a built pipeline definition (a JSON string)."""
+"""Reading a built pipeline definition (a JSON string): its steps, parameters and images."""
 
 from __future__ import annotations
 
