@@ -61,8 +61,8 @@ typecheck: setup ## mypy (strict), and the step scripts as Python 3.10
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy --python-version 3.10 ml/steps
 
-pytest: setup ## the tests, on every core
-	$(VENV)/bin/pytest
+pytest: setup ## the tests, on every core, and the coverage floor (pyproject: fail_under)
+	$(VENV)/bin/pytest --cov --cov-report=term
 
 test: lint typecheck pytest ## lint, typecheck and the tests: what CI runs
 

@@ -18,7 +18,7 @@ from tests.bootstrap.rendering import (
     role,
     subjects,
 )
-from tests.components.iam_reference import policy_problems
+from tests.support.iam_reference import policy_problems
 
 
 def test_deploy_roles_trust_only_their_github_environment() -> None:

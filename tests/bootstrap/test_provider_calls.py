@@ -17,7 +17,7 @@ from ml.contract import ResourceNames
 from ml.settings import load_stack_settings
 from offline.recorder import RecordedResource, StackGraph
 from tests.bootstrap.iam_eval import allowed
-from tests.components.iam_reference import wildcard_only
+from tests.support.iam_reference import wildcard_only
 
 # Stand-ins for the ids AWS assigns (a key id; an object a run wrote).
 KEY_ID = "1234abcd-12ab-34cd-56ef-1234567890ab"

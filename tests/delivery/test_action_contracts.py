@@ -26,7 +26,7 @@ import pytest
 from bootstrap.deploy_policy import DEPLOY_SESSION_SECONDS
 from bootstrap.pulumi_cloud import PULUMI_AUDIENCE
 from bootstrap.trust import STS_AUDIENCE
-from tests.delivery.test_workflows import all_steps
+from tests.support.workflows import all_steps
 
 
 @dataclass(frozen=True)

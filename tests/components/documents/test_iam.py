@@ -17,7 +17,7 @@ from components.documents.iam import (
 )
 from ml.contract import STAGES
 from ml.settings import load_stack_settings
-from tests.components.iam_reference import expand, policy_problems, wildcard_only
+from tests.support.iam_reference import expand, policy_problems, wildcard_only
 
 IMAGE = "141502667606.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:3.0-5"
 # IAM's limit on the inline policies of one role, counted without whitespace.
@@ -241,7 +241,7 @@ def test_vpc_jobs_may_remove_the_interface_permissions_they_create(project_dir: 
 
 def test_an_arn_placeholder_never_spans_a_segment() -> None:
     """A name placeholder matches one ARN segment: `pipeline/x:y` is not a pipeline ARN."""
-    from tests.components.iam_reference import resource_defined
+    from tests.support.iam_reference import resource_defined
 
     assert resource_defined(
         "sagemaker:CreatePipeline", "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/x"

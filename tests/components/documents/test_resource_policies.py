@@ -18,7 +18,7 @@ from components.documents.monitoring import (
 )
 from components.documents.storage import bucket_policy
 from ml.settings import load_stack_settings
-from tests.components.iam_reference import policy_problems
+from tests.support.iam_reference import policy_problems
 
 TOPIC = "arn:aws:sns:eu-west-1:111111111111:ml-batch-pipeline-dev-alerts"
 RULES = [

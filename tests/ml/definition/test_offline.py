@@ -16,7 +16,7 @@ from botocore.validate import ParamValidator
 from ml.contract import Step
 from ml.definition.builder import build_definition
 from ml.definition.inputs import DefinitionInputs
-from tests.ml.definition.conftest import all_steps
+from tests.support.definition import all_steps
 
 GOLDEN = Path(__file__).with_name("golden_dev_definition.json")
 API_FOR_STEP_TYPE = {

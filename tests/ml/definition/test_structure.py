@@ -9,7 +9,7 @@ import pytest
 
 from ml.contract import APPROVAL_STATUSES, Param, Step
 from ml.definition.inputs import DefinitionInputs
-from tests.ml.definition.conftest import all_steps
+from tests.support.definition import all_steps
 
 JOB_STEPS = (Step.PREPROCESS, Step.TRAIN, Step.EVALUATE, Step.TRANSFORM)
 

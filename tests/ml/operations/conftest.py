@@ -9,9 +9,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ml.settings import Settings, load_stack_settings
-
-DEV_ACCOUNT = "111111111111"
-REGION = "eu-west-1"
+from tests.support.dev_account import DEV_ACCOUNT, REGION
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from ml.cli import main
 from ml.operations import cleanup as cleanup_module
 from ml.operations.cleanup import StillRunningError, cleanup
 from ml.settings import Settings
-from tests.ml.operations.conftest import DEV_ACCOUNT, REGION
-from tests.ml.operations.test_execute import create_pipeline
+from tests.support.dev_account import DEV_ACCOUNT, REGION, create_pipeline
 
 PIPELINE = "ml-batch-pipeline-dev"
 GROUP = "ml-batch-pipeline-dev-models"

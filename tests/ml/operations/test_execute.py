@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +12,7 @@ from ml.cli import main
 from ml.operations import aws as stack_aws
 from ml.operations.execute import follow, parse_parameters
 from ml.settings import Settings
-from tests.ml.operations.conftest import DEV_ACCOUNT, REGION
+from tests.support.dev_account import DEV_ACCOUNT, REGION, create_pipeline
 
 PIPELINE = "ml-batch-pipeline-dev"
 EXECUTION = f"arn:aws:sagemaker:{REGION}:{DEV_ACCOUNT}:pipeline/{PIPELINE}/execution/abc123"
@@ -115,15 +114,6 @@ def test_parameters_are_checked_before_anything_starts(dev_settings: Settings) -
         parse_parameters(["TrainingInstanceType"], dev_settings)
     with pytest.raises(ValueError, match="needs autoApproveModels: true in the dev stack file"):
         parse_parameters(["ModelApprovalStatus=Approved"], dev_settings)
-
-
-def create_pipeline(client: Any) -> None:
-    definition = {"Version": "2020-12-01", "Parameters": [], "Steps": []}
-    client.create_pipeline(
-        PipelineName=PIPELINE,
-        PipelineDefinition=json.dumps(definition),
-        RoleArn=f"arn:aws:iam::{DEV_ACCOUNT}:role/ml-batch-pipeline-dev-execution",
-    )
 
 
 @pytest.mark.usefixtures("aws_env")

@@ -1,3 +1,5 @@
+"""Steps of a built definition, by name."""
+
 from __future__ import annotations
 
 from typing import Any
