@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
 import re
 import subprocess
@@ -18,8 +16,9 @@ from components.documents.arns import ecr_repository_arn
 from components.pipeline import TYPE_TOKEN
 from ml.contract import STAGES, Param
 from ml.definition.reading import image_uris, parameter_names, step_names
-from offline.recorder import RecordedResource, StackGraph, render_stack
+from offline.recorder import StackGraph, render_stack
 from tests.support.iam_reference import expand, policy_problems, wildcard_only
+from tests.support.resource_types import taggable
 
 PIPELINE = "aws:sagemaker/pipeline:Pipeline"
 SCHEDULE = "aws:scheduler/schedule:Schedule"
@@ -226,21 +225,11 @@ def test_the_key_admits_the_role_the_jobs_run_as(graphs: dict[str, StackGraph], 
     assert roles <= set(key.dependencies)
 
 
-def taggable(resource: RecordedResource) -> bool:
-    """Whether the pulumi-aws resource class accepts tags (read from the SDK itself)."""
-    if not resource.type.startswith("aws:"):
-        return False
-    module_name, class_name = resource.type.split(":")[1].split("/")[0], resource.type.split(":")[2]
-    module = importlib.import_module(f"pulumi_aws.{module_name}")
-    init = getattr(module, class_name)._internal_init
-    return "tags" in inspect.signature(init).parameters
-
-
 @pytest.mark.parametrize(("stage", "approval"), [("dev", "manual"), ("prod", "manual")])
 def test_every_taggable_resource_carries_stage_and_approval_tags(
     graphs: dict[str, StackGraph], stage: str, approval: str
 ) -> None:
-    tagged = [r for r in graphs[stage].resources if taggable(r)]
+    tagged = [r for r in graphs[stage].resources if taggable(r.type)]
     assert len(tagged) > 15
     for resource in tagged:
         tags = resource.inputs.get("tags") or {}
