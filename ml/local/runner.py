@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ml.contract import EVALUATION_REPORT, MSE_JSON_PATH, Step
+from ml.definition.inputs import DEFAULT_HYPERPARAMETERS
 from ml.packaging import STEPS_DIR
 
 PROJECT_ROOT = STEPS_DIR.parent.parent
@@ -109,7 +110,9 @@ def train(out: Path) -> str:
             "SM_CHANNEL_VALIDATION": str(splits / "validation"),
             "SM_CHANNEL_PREPROCESSING": str(splits / "preprocessing"),
         }
-        message = _run_process(Step.TRAIN, [str(STEPS_DIR / "train.py")], env)
+        # As SageMaker passes them from the definition.
+        hyperparameters = [f"--{k}={v}" for k, v in DEFAULT_HYPERPARAMETERS.items()]
+        message = _run_process(Step.TRAIN, [str(STEPS_DIR / "train.py"), *hyperparameters], env)
         with tarfile.open(stage / MODEL_ARCHIVE, "w:gz") as tar:
             for path in sorted(model_dir.rglob("*")):
                 tar.add(path, arcname=str(path.relative_to(model_dir)), recursive=False)

@@ -34,6 +34,17 @@ def load_matrix(channel_dir: Path, name: str) -> xgb.DMatrix:
     return xgb.DMatrix(data[:, 1:], label=data[:, 0], feature_names=abalone.feature_names())
 
 
+HYPERPARAMETERS = (
+    "num_round",
+    "early_stopping_rounds",
+    "max_depth",
+    "eta",
+    "subsample",
+    "min_child_weight",
+    "seed",
+)
+
+
 def train(
     train_matrix: xgb.DMatrix, validation_matrix: xgb.DMatrix, hyperparameters: dict[str, float]
 ) -> xgb.Booster:
@@ -72,14 +83,10 @@ def save_model(
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     env = os.environ.get
     parser = argparse.ArgumentParser(description=__doc__)
-    # SageMaker passes hyperparameters as --name value.
-    parser.add_argument("--num_round", type=int, default=300)
-    parser.add_argument("--early_stopping_rounds", type=int, default=20)
-    parser.add_argument("--max_depth", type=int, default=5)
-    parser.add_argument("--eta", type=float, default=0.1)
-    parser.add_argument("--subsample", type=float, default=0.8)
-    parser.add_argument("--min_child_weight", type=float, default=4.0)
-    parser.add_argument("--seed", type=int, default=42)
+    # SageMaker passes hyperparameters as --name value; their values live in one place, the
+    # definition's inputs (DEFAULT_HYPERPARAMETERS), which the local runner passes too.
+    for name in HYPERPARAMETERS:
+        parser.add_argument(f"--{name}", type=float, required=True)
     parser.add_argument("--nthread", type=int, default=0)
     parser.add_argument(
         "--model-dir", type=Path, default=Path(env("SM_MODEL_DIR", "/opt/ml/model"))
@@ -103,11 +110,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    hyperparameters = {
-        k: float(getattr(args, k))
-        for k in ("num_round", "early_stopping_rounds", "max_depth", "eta", "subsample",
-                  "min_child_weight", "seed", "nthread")
-    }  # fmt: skip
+    hyperparameters = {name: float(getattr(args, name)) for name in (*HYPERPARAMETERS, "nthread")}
     try:
         train_matrix = load_matrix(args.train, "train")
         validation_matrix = load_matrix(args.validation, "validation")

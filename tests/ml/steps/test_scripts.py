@@ -8,6 +8,7 @@ import re
 import shutil
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ import inference
 import preprocess
 import train
 from ml.contract import STEP_SCRIPTS_PYTHON
+from ml.definition.inputs import DEFAULT_HYPERPARAMETERS
 from ml.packaging import STEPS_DIR
 
 
@@ -33,11 +35,13 @@ def preprocessed(abalone_csv: Path, tmp_path_factory: pytest.TempPathFactory) ->
 @pytest.fixture(scope="module")
 def model_archive(preprocessed: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     model_dir = tmp_path_factory.mktemp("model")
+    # The definition's hyperparameters, with fewer rounds: what SageMaker passes, only faster.
+    hyperparameters = DEFAULT_HYPERPARAMETERS | {"num_round": "50"}
     args = [
-        "--num_round", "50", "--model-dir", str(model_dir),
-        "--train", str(preprocessed / "train"), "--validation", str(preprocessed / "validation"),
-        "--preprocessing", str(preprocessed / "preprocessing"),
-    ]  # fmt: skip
+        *(f"--{name}={value}" for name, value in hyperparameters.items()),
+        *("--model-dir", str(model_dir), "--preprocessing", str(preprocessed / "preprocessing")),
+        *("--train", str(preprocessed / "train"), "--validation", str(preprocessed / "validation")),
+    ]
     assert train.main(args) == 0
     archive = model_dir.parent / f"{model_dir.name}.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:
@@ -165,3 +169,20 @@ def test_builder_container_paths_match_the_scripts_defaults() -> None:
         text = (STEPS_DIR / script).read_text()
         for path in paths:
             assert f'"{path}' in text, (script, path)
+
+
+def test_training_takes_exactly_the_hyperparameters_the_definition_passes(
+    dev_definition: dict[str, Any],
+) -> None:
+    assert tuple(DEFAULT_HYPERPARAMETERS) == train.HYPERPARAMETERS
+    (training,) = [s for s in dev_definition["Steps"] if s["Type"] == "Training"]
+    passed = training["Arguments"]["HyperParameters"]
+    # The SDK passes each value JSON-encoded, beside its own sagemaker_* entries.
+    assert {k: json.loads(v) for k, v in passed.items() if not k.startswith("sagemaker_")} == (
+        DEFAULT_HYPERPARAMETERS
+    )
+
+
+def test_training_refuses_to_run_without_a_hyperparameter(preprocessed: Path) -> None:
+    with pytest.raises(SystemExit):
+        train.main(["--train", str(preprocessed / "train")])
