@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ml.contract import PROJECT, STAGES, ResourceNames
+from ml.schedule import parse_five_field_cron
 
 NAMESPACE = "ml-batch-pipeline-bootstrap"
 DELIVERY_MODES = ("actions", "deployments")
@@ -24,7 +25,6 @@ _ACCOUNT = re.compile(r"^\d{12}$")
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9._-]+$")
 _LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
 SELF_MANAGED_SCHEMES = ("s3", "gs", "azblob", "file", "postgres")
-_CRON = re.compile(r"^(\S+\s+){4}\S+$")
 
 
 class BootstrapSettingsError(ValueError):
@@ -113,7 +113,7 @@ def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
         "pulumiOrganization", bool(raw.get("pulumiOrganization")), "your Pulumi Cloud organization"
     )
     check("delivery", raw.get("delivery", "actions") in DELIVERY_MODES, " or ".join(DELIVERY_MODES))
-    check("driftSchedule", bool(_CRON.match(str(raw.get("driftSchedule", "0 6 * * *")))),
+    check("driftSchedule", _is_five_field_cron(str(raw.get("driftSchedule", "0 6 * * *"))),
           "a five-field cron expression")  # fmt: skip
     users = [str(u) for u in raw.get("reviewerUsers") or []]
     teams = [str(t) for t in raw.get("reviewerTeams") or []]
@@ -155,3 +155,11 @@ def build_settings(raw: Mapping[str, Any]) -> BootstrapSettings:
         preview_user=preview_user,
         backend_url=backend_url,
     )
+
+
+def _is_five_field_cron(expression: str) -> bool:
+    try:
+        parse_five_field_cron(expression)
+    except ValueError:
+        return False
+    return True

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ml.contract import APPROVAL_STATUSES, STAGES
+from ml.schedule import ALLOWED_HELP, parse_schedule
 from ml.settings import checks
 from ml.settings.model import (
     JobCompute,
@@ -19,7 +20,6 @@ from ml.settings.model import (
     SettingsError,
     VpcSettings,
 )
-from ml.settings.schedule import ALLOWED_HELP, parse_schedule
 from ml.settings.sources import (
     ProjectSchema,
     coerce,
