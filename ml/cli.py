@@ -74,9 +74,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _default_threshold() -> float:
-    from ml.settings.sources import read_project_schema
+    from ml.settings import StackConfig
 
-    return float(read_project_schema(PROJECT_DIR).keys["mseThreshold"].default)
+    return float(StackConfig.model_fields["mse_threshold"].default)
 
 
 def cmd_execute(args: argparse.Namespace) -> int:
