@@ -100,7 +100,8 @@ def cmd_execute(args: argparse.Namespace) -> int:
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
-    from ml.operations.lineage import check, head_commit, stack_history
+    from delivery.stack_history import stack_history
+    from ml.operations.lineage import check, head_commit
 
     candidate = head_commit(args.project_dir)
     history = stack_history(args.stack_name, args.project_dir)
