@@ -54,6 +54,7 @@ def _is_five_field_cron(expression: str) -> bool:
 
 
 Login = Annotated[str, _refused_unless(_LOGIN.match)]
+TRUE_OR_FALSE = Allowed("true or false")
 
 
 class BootstrapConfig(Declaration):
@@ -81,18 +82,20 @@ class BootstrapConfig(Declaration):
         description="GitHub logins who approve preprod and prod (required there, with or "
         "instead of reviewerTeams).",
     )
-    reviewer_teams: Strings = Field(
-        [],
-        description="GitHub team slugs (of the repository's organization) who approve preprod "
-        "and prod.",
+    reviewer_teams: Annotated[Strings, Allowed("team slugs of the repository's organization")] = (
+        Field(
+            [],
+            description="GitHub team slugs (of the repository's organization) who approve preprod "
+            "and prod.",
+        )
     )
-    create_oidc_provider: Boolean = Field(
+    create_oidc_provider: Annotated[Boolean, TRUE_OR_FALSE] = Field(
         True,
         description="Create the account's OIDC provider; false uses the one that already exists "
         "(there is one per issuer and account).",
     )
     # No default in Pulumi.yaml: unset means "on the dev stack only".
-    shared: Boolean | None = Field(
+    shared: Annotated[Boolean | None, TRUE_OR_FALSE] = Field(
         None,
         description="This stack also manages the repository-wide settings (PULUMI_ORG, "
         "AWS_REGION, the Pulumi token exchange). Defaults to true on dev only.",
@@ -111,7 +114,7 @@ class BootstrapConfig(Declaration):
         "with read on the three stacks; editions with team tokens) or personal (a dedicated "
         "member's personal token; every edition). Read on shared (dev) stacks.",
     )
-    preview_team: str = Field(
+    preview_team: Annotated[str, Allowed("the name of a Pulumi team")] = Field(
         DEFAULT_PREVIEW_TEAM,
         description="The Pulumi team the dev bootstrap creates for previews (previewToken team).",
     )
@@ -282,5 +285,4 @@ def _phrase(problem: declared.Problem, given: Mapping[str, Any]) -> str:
 
 def _allowed(problem: declared.Problem) -> str:
     metadata = problem.field.metadata if problem.field else []
-    declared_text = [m.text for m in metadata if isinstance(m, Allowed)]
-    return declared_text[0] if declared_text else f"a {problem.pulumi_type}"
+    return next(m.text for m in metadata if isinstance(m, Allowed))

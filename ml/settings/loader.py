@@ -48,7 +48,7 @@ def build_settings(raw: Mapping[str, Any], source: str) -> Settings:
     prefix = f"{PROJECT}:"
     own = {key[len(prefix) :]: value for key, value in raw.items() if key.startswith(prefix)}
     config, problems = declared.validate(StackConfig, own)
-    messages = [f"{prefix}{p.key}: {phrase(p)}" for p in problems]
+    messages = [f"{prefix}{p.key}: {_phrase(p)}" for p in problems]
     region = raw.get(REGION_KEY)
     if not isinstance(region, str) or not region:
         messages.append(
@@ -64,7 +64,7 @@ def build_settings(raw: Mapping[str, Any], source: str) -> Settings:
     return _settings_from(config, str(region))
 
 
-def phrase(problem: declared.Problem) -> str:
+def _phrase(problem: declared.Problem) -> str:
     """What follows `<key>: ` in a message: the value as given, what is wrong, what is allowed."""
     if problem.kind == "missing":
         return f"None is required; allowed: a {problem.pulumi_type}, set per stack"

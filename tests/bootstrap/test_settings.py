@@ -76,7 +76,7 @@ def test_every_problem_names_the_key_and_what_is_allowed() -> None:
         ({"driftSchedule": "0 25 * * *"}, "'0 25 * * *' is not allowed; allowed: a five-field"),
         ({"reviewerUsers": ["not a login"]}, "'not a login' is not allowed; allowed: GitHub"),
         ({"previewToken": "personal"}, "previewUser: not set; allowed: the Pulumi login"),
-        ({"createOidcProvider": "maybe"}, "'maybe' is not allowed; allowed: a boolean"),
+        ({"createOidcProvider": "maybe"}, "'maybe' is not allowed; allowed: true or false"),
         (
             {"reviewerTeam": "ml"},
             "reviewerTeam: 'ml' is not a known setting; did you mean reviewerTe",
