@@ -1,16 +1,15 @@
 """The Pulumi program: one BatchInferencePipeline per stack, configured by Pulumi.<stack>.yaml."""
 
-from pathlib import Path
-
 import pulumi
 
+from components.engine_config import load_engine_settings
 from components.guard import ensure_account
 from components.pipeline import BatchInferencePipeline, BatchInferencePipelineArgs
-from ml.settings import ConfigSourceError, SettingsError, load_engine_settings
+from ml.settings import SettingsError
 
 try:
-    settings = load_engine_settings(Path(__file__).resolve().parent)
-except (SettingsError, ConfigSourceError) as error:
+    settings = load_engine_settings()
+except SettingsError as error:
     # A RunError prints the message alone: every bad key, its value and what is allowed.
     raise pulumi.RunError(str(error)) from None
 ensure_account(settings)

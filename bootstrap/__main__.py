@@ -13,34 +13,12 @@ import pulumi
 
 from bootstrap import aws_access, github_setup, pulumi_cloud, trust
 from bootstrap.settings import NAMESPACE, BootstrapSettingsError, build_settings
+from components.engine_config import read_engine_config
 from components.guard import ensure_account_id
 from ml.contract import PROJECT
 
-config = pulumi.Config(NAMESPACE)
-raw: dict[str, object] = {
-    key: config.get(key)
-    for key in (
-        "stage",
-        "accountId",
-        "githubRepository",
-        "pulumiOrganization",
-        "delivery",
-        "driftSchedule",
-        "previewToken",
-        "previewTeam",
-        "previewUser",
-        "pulumiBackendUrl",
-    )
-}
-raw |= {
-    "region": pulumi.Config("aws").get("region"),
-    "reviewerUsers": config.get_object("reviewerUsers") or [],
-    "reviewerTeams": config.get_object("reviewerTeams") or [],
-    "createOidcProvider": config.get_bool("createOidcProvider"),
-    "shared": config.get_bool("shared"),
-}
 try:
-    settings = build_settings({k: v for k, v in raw.items() if v is not None})
+    settings = build_settings(read_engine_config())
 except BootstrapSettingsError as error:
     raise pulumi.RunError(str(error)) from None
 ensure_account_id(settings.account_id, settings.stage, f"{NAMESPACE}:accountId")

@@ -13,15 +13,15 @@ from pulumi_aws import cloudwatch, kms, sagemaker, sns, sqs
 
 from components.context import Context
 from components.documents import monitoring as docs
-from components.documents.cadence import (
-    MAX_WARM_UP_SECONDS,
-    describe_window,
-    missed_run_window,
-)
 from components.documents.dashboard import DashboardScope, dashboard_body
 from components.scheduling import PipelineSchedule, dead_letter_queue
 from ml.contract import Step
 from ml.definition.reading import step_names
+from ml.schedule.cadence import (
+    MAX_WARM_UP_SECONDS,
+    describe_window,
+    missed_run_window,
+)
 
 ALERT_PERIOD_SECONDS = 300
 # A notification channel that does not go through the alerts topic (CloudWatch alarm action

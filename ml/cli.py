@@ -70,9 +70,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _default_threshold() -> float:
-    from ml.settings.sources import read_project_schema
+    from ml.settings import StackConfig
 
-    return float(read_project_schema(PROJECT_DIR).keys["mseThreshold"].default)
+    return float(StackConfig.model_fields["mse_threshold"].default)
 
 
 def cmd_execute(args: argparse.Namespace) -> int:
@@ -96,7 +96,8 @@ def cmd_execute(args: argparse.Namespace) -> int:
 
 
 def cmd_lineage(args: argparse.Namespace) -> int:
-    from ml.operations.lineage import check, head_commit, stack_history
+    from delivery.stack_history import stack_history
+    from ml.operations.lineage import check, head_commit
 
     candidate = head_commit(args.project_dir)
     history = stack_history(args.stack_name, args.project_dir)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.documents.cadence import MAX_WARM_UP_SECONDS, describe_window, missed_run_window
+from ml.schedule.cadence import MAX_WARM_UP_SECONDS, describe_window, missed_run_window
 from ml.settings import Settings
 from offline.recorder import UNKNOWN, StackGraph
 

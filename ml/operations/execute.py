@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ml.contract import Param
+from ml.contract import APPROVAL_STATUSES, Param
 from ml.operations.aws import paged
-from ml.settings import Settings, checks
+from ml.settings import Settings, checks, value_problem
 
 RUNNING = ("Executing", "Stopping")
 POLL_SECONDS = 30.0
@@ -114,35 +114,29 @@ def _outcome(arn: str, status: dict[str, Any], steps: list[dict[str, Any]]) -> O
     return Outcome(arn, status["PipelineExecutionStatus"], tuple(failures))
 
 
-def _instance_type(job_type: str) -> Callable[[str, Settings], str | None]:
-    return lambda v, s: checks.check_instance_type(v, job_type, s.allowed_instance_types)
-
-
-def _whole(check: Callable[[int], str | None]) -> Callable[[str, Settings], str | None]:
-    return lambda v, _: check(int(v)) if v.isdigit() else "is not a whole number"
-
-
-def _approval(value: str, _: Settings) -> str | None:
-    if value in APPROVAL_STATUSES:
-        return None
-    return f"is not an approval status; allowed: {', '.join(APPROVAL_STATUSES)}"
-
-
-APPROVAL_STATUSES = ("PendingManualApproval", "Approved")
-# The same checks the stack file's values pass, before anything is started.
-_VALUE_CHECKS: dict[Param, Callable[[str, Settings], str | None]] = {
-    Param.PROCESSING_INSTANCE_TYPE: _instance_type("processing"),
-    Param.TRAINING_INSTANCE_TYPE: _instance_type("training"),
-    Param.TRANSFORM_INSTANCE_TYPE: _instance_type("transform"),
-    Param.PROCESSING_INSTANCE_COUNT: _whole(checks.check_single_instance),
-    Param.TRAINING_INSTANCE_COUNT: _whole(checks.check_single_instance),
-    Param.TRANSFORM_INSTANCE_COUNT: _whole(lambda n: checks.check_range(n, 1, 100)),
-    Param.INPUT_DATA_URL: lambda v, _: checks.check_s3_uri(v),
-    Param.BATCH_DATA_URL: lambda v, _: checks.check_s3_uri(v),
-    Param.MSE_THRESHOLD: lambda v, _: checks.check_threshold(v),
-    Param.MODEL_APPROVAL_STATUS: _approval,
-}
+_INSTANCE_TYPES = (
+    Param.PROCESSING_INSTANCE_TYPE,
+    Param.TRAINING_INSTANCE_TYPE,
+    Param.TRANSFORM_INSTANCE_TYPE,
+)
+_COUNTS = (
+    Param.PROCESSING_INSTANCE_COUNT,
+    Param.TRAINING_INSTANCE_COUNT,
+    Param.TRANSFORM_INSTANCE_COUNT,
+)
 
 
 def _value_problem(name: Param, value: str, settings: Settings) -> str | None:
-    return _VALUE_CHECKS[name](value, settings)
+    """The checks the stack file's value of the same setting passes, before anything starts."""
+    if name == Param.MODEL_APPROVAL_STATUS:
+        if value in APPROVAL_STATUSES:
+            return None
+        return f"is not an approval status; allowed: {', '.join(APPROVAL_STATUSES)}"
+    if name in _COUNTS and not value.isdigit():
+        return "is not a whole number"
+    # Each parameter overrides the setting of the same name (ProcessingInstanceType is
+    # processingInstanceType).
+    problem = value_problem(name[0].lower() + name[1:], int(value) if name in _COUNTS else value)
+    if problem is None and name in _INSTANCE_TYPES:
+        problem = checks.check_allow_list(value, settings.allowed_instance_types)
+    return problem

@@ -3,7 +3,7 @@ stage runs now, so an older run approved late can never overwrite a newer one.
 
 The Pulumi CLI records the checked-out commit of every update in its metadata as `git.head`
 (pulumi `pkg/backend/display`/`pkg/cmd/pulumi/metadata.go`, `addGitMetadata`), which
-`pulumi stack history --json` returns under `Environment`.
+`pulumi stack history --json` returns under `Environment` (read by delivery.stack_history).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 GIT_HEAD = "git.head"
 
@@ -83,17 +83,3 @@ def head_commit(repository: Path) -> str:
     return subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True
     ).stdout.strip()
-
-
-def stack_history(stack_name: str, work_dir: Path) -> list[Any]:
-    """The stack's update history through the Automation API, on the CLI release of the SDK
-    the lock pins (installed under ~/.pulumi/versions/ when missing)."""
-    from pulumi import automation
-
-    command = automation.PulumiCommand.install()
-    stack = automation.select_stack(
-        stack_name=stack_name,
-        work_dir=str(work_dir),
-        opts=automation.LocalWorkspaceOptions(pulumi_command=command),
-    )
-    return list(stack.history(page_size=20))

@@ -1,4 +1,6 @@
-"""Checks on single configuration values. Each returns the problem, or None when the value is fine.
+"""Checks of one value that a type, range or list of choices cannot express: formats, AWS's own
+lists (botocore's instance types and regions) and the time zone database. Each returns the
+problem, or None when the value is fine; the declaration (ml.settings.stack_config) runs them.
 
 A problem is phrased to follow "<key>: <value>", and always says what is allowed.
 """
@@ -9,9 +11,11 @@ import functools
 import math
 import re
 import zoneinfo
+from collections.abc import Callable, Sequence
 
 from ml.botocore_models import botocore_session
 from ml.contract import S3_URI
+from ml.schedule import ALLOWED_HELP, parse_schedule
 
 _ACCOUNT_ID = re.compile(r"^\d{12}$")
 # Deliberately simple: catches typos and missing parts, leaves the rest to SNS confirmation.
@@ -25,7 +29,6 @@ LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
     1096, 1827, 2192, 2557, 2922, 3288, 3653,
 )  # fmt: skip
-JOB_TYPES = ("training", "processing", "transform")
 
 
 @functools.cache
@@ -59,12 +62,19 @@ def check_timezone(value: str) -> str | None:
     return None
 
 
-def check_instance_type(value: str, job_type: str, allow_list: tuple[str, ...]) -> str | None:
-    offered = botocore_instance_types(job_type)
-    if value not in offered:
+def instance_type_check(job_type: str) -> Callable[[str], str | None]:
+    def check_instance_type(value: str) -> str | None:
+        offered = botocore_instance_types(job_type)
+        if value in offered:
+            return None
         similar = sorted(t for t in offered if t.split(".")[1] == _family(value))[:6]
         hint = f" (e.g. {', '.join(similar)})" if similar else " (e.g. ml.m5.xlarge)"
         return f"is not a {job_type} instance type; allowed: a type SageMaker offers{hint}"
+
+    return check_instance_type
+
+
+def check_allow_list(value: str, allow_list: Sequence[str]) -> str | None:
     if allow_list and value not in allow_list:
         return f"is not in allowedInstanceTypes; allowed: {', '.join(allow_list)}"
     return None
@@ -79,10 +89,6 @@ def check_single_instance(value: int) -> str | None:
     if value == 1:
         return None
     return "is not supported: the step scripts run on one instance; allowed: 1"
-
-
-def check_range(value: int, low: int, high: int) -> str | None:
-    return None if low <= value <= high else f"is out of range; allowed: {low} to {high}"
 
 
 def check_threshold(value: str) -> str | None:
@@ -151,3 +157,11 @@ def check_project_id(value: str) -> str | None:
         if _PROJECT_ID.match(value)
         else "is not a SageMaker project id; allowed: p-<12 characters>"
     )
+
+
+def check_schedule(value: str) -> str | None:
+    try:
+        parse_schedule(value)
+    except ValueError as error:
+        return f"{error}; allowed: {ALLOWED_HELP}"
+    return None

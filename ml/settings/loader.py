@@ -1,15 +1,20 @@
-"""Turn raw configuration into a validated, frozen Settings object, or fail naming every bad key."""
+"""Turn raw configuration into a validated, frozen Settings object, or fail naming every bad key.
+
+The checks themselves are in the declaration (ml.settings.stack_config); this module reads the
+values, phrases each problem as `ml-batch-pipeline:<key>: <value> <problem>; allowed: ...`,
+adds the provider's region and account keys, and shapes the result for the program.
+"""
 
 from __future__ import annotations
 
-import difflib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ml.contract import APPROVAL_STATUSES, STAGES
-from ml.settings import checks
+from ml.contract import PROJECT
+from ml.schedule import parse_schedule
+from ml.settings import checks, declared
 from ml.settings.model import (
     JobCompute,
     LogGroupSettings,
@@ -19,225 +24,125 @@ from ml.settings.model import (
     SettingsError,
     VpcSettings,
 )
-from ml.settings.schedule import ALLOWED_HELP, parse_schedule
-from ml.settings.sources import (
-    ProjectSchema,
-    coerce,
-    read_engine_config,
-    read_project_schema,
-    read_stack_file,
-)
+from ml.settings.sources import read_stack_file
+from ml.settings.stack_config import StackConfig
 
 REGION_KEY = "aws:region"
 ALLOWED_ACCOUNTS_KEY = "aws:allowedAccountIds"
-
-
-class _Checker:
-    """Collects every problem so a user fixes their stack file in one pass."""
-
-    def __init__(self, project: str) -> None:
-        self.project = project
-        self.problems: list[str] = []
-
-    def report(self, key: str, value: Any, problem: str) -> None:
-        name = key if ":" in key else f"{self.project}:{key}"
-        self.problems.append(f"{name}: {value!r} {problem}")
-
-    def check(self, key: str, value: Any, problem: str | None) -> None:
-        if problem is not None:
-            self.report(key, value, problem)
-
-    def check_each(self, key: str, values: list[str], check: Callable[[str], str | None]) -> None:
-        for value in values:
-            self.check(key, value, check(value))
+# What a value that is not of its key's type must be.
+_TYPE_PROBLEMS = {
+    "string": "must be a string",
+    "integer": "must be a whole number",
+    "boolean": "must be true or false",
+    "array": "must be a list of strings",
+}
 
 
 def load_stack_settings(project_dir: Path, stack: str) -> Settings:
-    """Settings for the command-line tools: Pulumi.yaml defaults plus Pulumi.<stack>.yaml."""
-    schema = read_project_schema(project_dir)
-    return build_settings(schema, read_stack_file(project_dir, stack), f"Pulumi.{stack}.yaml")
+    """Settings for the command-line tools: the declared defaults plus Pulumi.<stack>.yaml."""
+    return build_settings(read_stack_file(project_dir, stack), f"Pulumi.{stack}.yaml")
 
 
-def load_engine_settings(project_dir: Path) -> Settings:
-    """Settings for the Pulumi program: the same schema, values from the engine's config."""
-    schema = read_project_schema(project_dir)
-    return build_settings(schema, read_engine_config(), "the stack configuration")
-
-
-def build_settings(schema: ProjectSchema, raw: Mapping[str, Any], source: str) -> Settings:
-    checker = _Checker(schema.project)
-    values = _declared_values(schema, raw, checker)
+def build_settings(raw: Mapping[str, Any], source: str) -> Settings:
+    """Settings from every `namespace:key` value of a stack (values may be engine strings)."""
+    prefix = f"{PROJECT}:"
+    own = {key[len(prefix) :]: value for key, value in raw.items() if key.startswith(prefix)}
+    config, problems = declared.validate(StackConfig, own)
+    messages = [f"{prefix}{p.key}: {_phrase(p)}" for p in problems]
     region = raw.get(REGION_KEY)
     if not isinstance(region, str) or not region:
-        checker.report(REGION_KEY, region, "is required; allowed: a region name such as eu-west-1")
-    else:
-        checker.check(REGION_KEY, region, checks.check_region(region))
-    if not checker.problems:
-        _check_values(values, checker)
-        _check_allowed_accounts(raw.get(ALLOWED_ACCOUNTS_KEY), values["accountId"], checker)
-    if checker.problems:
-        raise SettingsError(checker.problems, source)
-    return _settings_from(values, str(region), schema.project)
+        messages.append(
+            f"{REGION_KEY}: {region!r} is required; allowed: a region name such as eu-west-1"
+        )
+    elif problem := checks.check_region(region):
+        messages.append(f"{REGION_KEY}: {region!r} {problem}")
+    account_id = own.get("accountId")
+    if isinstance(account_id, str) and value_problem("accountId", account_id) is None:
+        messages += _allowed_accounts_problems(raw.get(ALLOWED_ACCOUNTS_KEY), account_id)
+    if messages or config is None:
+        raise SettingsError(messages, source)
+    return _settings_from(config, str(region))
 
 
-def _declared_values(
-    schema: ProjectSchema, raw: Mapping[str, Any], checker: _Checker
-) -> dict[str, Any]:
-    prefix = f"{schema.project}:"
-    for full_key in raw:
-        name = full_key[len(prefix) :]
-        if full_key.startswith(prefix) and name not in schema.keys:
-            close = difflib.get_close_matches(name, list(schema.keys), n=1)
-            hint = f"did you mean {close[0]}?" if close else "see Pulumi.yaml for the keys"
-            checker.report(full_key, raw[full_key], f"is not a known setting; {hint}")
-    values: dict[str, Any] = {}
-    for name, key in schema.keys.items():
-        value = raw.get(prefix + name, None if key.required else key.default)
-        if value is None:
-            checker.report(name, value, f"is required; allowed: a {key.type}, set per stack")
-            continue
+def _phrase(problem: declared.Problem) -> str:
+    """What follows `<key>: ` in a message: the value as given, what is wrong, what is allowed."""
+    if problem.kind == "missing":
+        return f"None is required; allowed: a {problem.pulumi_type}, set per stack"
+    return f"{problem.value!r} {_what_is_wrong(problem)}"
+
+
+def value_problem(key: str, value: Any) -> str | None:
+    """The problem with one value of a declared key alone, phrased to follow the value."""
+    problem = declared.value_problem(StackConfig, key, value)
+    return _what_is_wrong(problem) if problem else None
+
+
+def _what_is_wrong(problem: declared.Problem) -> str:
+    if problem.kind == "type":
+        kind = problem.pulumi_type
+        return f"{_type_problem(kind, problem.value)}; allowed: a {kind}"
+    if problem.kind == "range":
+        low, high = problem.bounds
+        return f"is out of range; allowed: {low} to {high}"
+    return problem.text
+
+
+def _type_problem(kind: str, value: Any) -> str:
+    if kind == "array" and isinstance(value, str):
         try:
-            values[name] = coerce(key, value)
-        except ValueError as error:
-            checker.report(name, value, f"{error}; allowed: a {key.type}")
-    return values
+            json.loads(value)
+        except json.JSONDecodeError:
+            return "must be a list"  # not even JSON text, as the engine writes a list
+    return _TYPE_PROBLEMS[kind]
 
 
-def _check_values(values: dict[str, Any], checker: _Checker) -> None:
-    checker.check("stage", values["stage"], _one_of(values["stage"], STAGES))
-    checker.check("accountId", values["accountId"], checks.check_account_id(values["accountId"]))
-    allow_list = tuple(values["allowedInstanceTypes"])
-    for job_type in checks.JOB_TYPES:
-        key = f"{job_type}InstanceType"
-        problem = checks.check_instance_type(values[key], job_type, allow_list)
-        checker.check(key, values[key], problem)
-    for key in ("processingInstanceCount", "trainingInstanceCount"):
-        checker.check(key, values[key], checks.check_single_instance(values[key]))
-    count = values["transformInstanceCount"]
-    checker.check("transformInstanceCount", count, checks.check_range(count, 1, 100))
-    checker.check(
-        "mseThreshold", values["mseThreshold"], checks.check_threshold(values["mseThreshold"])
-    )
-    for key in ("inputDataUrl", "batchDataUrl"):
-        if values[key]:
-            checker.check(key, values[key], checks.check_s3_uri(values[key]))
-    _check_approval(values, checker)
-    _check_schedule(values, checker)
-    checker.check_each("alarmEmails", values["alarmEmails"], checks.check_email)
-    runtime = values["maxJobRuntimeSeconds"]
-    checker.check("maxJobRuntimeSeconds", runtime, checks.check_range(runtime, 60, 432_000))
-    parallel = values["maxParallelSteps"]
-    checker.check("maxParallelSteps", parallel, checks.check_range(parallel, 1, 256))
-    kept = values["executionRetentionDays"]
-    checker.check("executionRetentionDays", kept, checks.check_range(kept, 1, 3650))
-    retention = values["logRetentionDays"]
-    checker.check("logRetentionDays", retention, checks.check_log_retention(retention))
-    _check_pairs(values, checker)
-
-
-def _one_of(value: str, allowed: tuple[str, ...]) -> str | None:
-    return None if value in allowed else f"is not allowed; allowed: {', '.join(allowed)}"
-
-
-def _check_approval(values: dict[str, Any], checker: _Checker) -> None:
-    status = values["modelApprovalStatus"]
-    if status not in APPROVAL_STATUSES:
-        checker.check("modelApprovalStatus", status, _one_of(status, APPROVAL_STATUSES))
-    elif status == "Approved" and not values["autoApproveModels"]:
-        checker.report(
-            "modelApprovalStatus",
-            status,
-            "needs autoApproveModels: true on this stage; allowed: PendingManualApproval",
-        )
-
-
-def _check_schedule(values: dict[str, Any], checker: _Checker) -> None:
-    try:
-        parse_schedule(values["schedule"])
-    except ValueError as error:
-        checker.report("schedule", values["schedule"], f"{error}; allowed: {ALLOWED_HELP}")
-    timezone = values["scheduleTimezone"]
-    checker.check("scheduleTimezone", timezone, checks.check_timezone(timezone))
-
-
-def _check_pairs(values: dict[str, Any], checker: _Checker) -> None:
-    """Keys that only make sense together, and their formats."""
-    for first, second in (
-        ("sagemakerProjectName", "sagemakerProjectId"),
-        ("subnetIds", "securityGroupIds"),
-    ):
-        if bool(values[first]) != bool(values[second]):
-            missing = second if values[first] else first
-            checker.report(
-                missing,
-                values[missing],
-                f"must be set together with {first if missing == second else second}",
-            )
-    if values["sagemakerProjectName"]:
-        checker.check(
-            "sagemakerProjectName",
-            values["sagemakerProjectName"],
-            checks.check_project_name(values["sagemakerProjectName"]),
-        )
-        checker.check(
-            "sagemakerProjectId",
-            values["sagemakerProjectId"],
-            checks.check_project_id(values["sagemakerProjectId"]),
-        )
-    checker.check_each("subnetIds", values["subnetIds"], checks.check_subnet)
-    checker.check_each("securityGroupIds", values["securityGroupIds"], checks.check_security_group)
-    checker.check_each("inputKmsKeyArns", values["inputKmsKeyArns"], checks.check_kms_key_arn)
-
-
-def _check_allowed_accounts(allowed: Any, account_id: str, checker: _Checker) -> None:
+def _allowed_accounts_problems(allowed: Any, account_id: str) -> list[str]:
     if allowed is None:
-        return
+        return []
     if isinstance(allowed, str):
         allowed = json.loads(allowed)
-    if allowed != [account_id]:
-        checker.report(
-            ALLOWED_ACCOUNTS_KEY,
-            allowed,
-            f"must list exactly this stack's accountId; allowed: [{account_id!r}]",
-        )
+    if allowed == [account_id]:
+        return []
+    return [
+        f"{ALLOWED_ACCOUNTS_KEY}: {allowed!r} must list exactly this stack's accountId; "
+        f"allowed: [{account_id!r}]"
+    ]
 
 
-def _settings_from(values: dict[str, Any], region: str, project: str) -> Settings:
+def _settings_from(config: StackConfig, region: str) -> Settings:
     sagemaker_project = None
-    if values["sagemakerProjectName"]:
+    if config.sagemaker_project_name:
         sagemaker_project = SageMakerProject(
-            values["sagemakerProjectName"], values["sagemakerProjectId"]
+            config.sagemaker_project_name, config.sagemaker_project_id
         )
     vpc = None
-    if values["subnetIds"]:
-        vpc = VpcSettings(tuple(values["subnetIds"]), tuple(values["securityGroupIds"]))
+    if config.subnet_ids:
+        vpc = VpcSettings(tuple(config.subnet_ids), tuple(config.security_group_ids))
     return Settings(
-        stage=values["stage"],
-        account_id=values["accountId"],
+        stage=config.stage,
+        account_id=config.account_id,
         region=region,
-        processing=JobCompute(values["processingInstanceType"], values["processingInstanceCount"]),
-        training=JobCompute(values["trainingInstanceType"], values["trainingInstanceCount"]),
-        transform=JobCompute(values["transformInstanceType"], values["transformInstanceCount"]),
-        allowed_instance_types=tuple(values["allowedInstanceTypes"]),
-        mse_threshold=float(values["mseThreshold"]),
-        input_data_url=values["inputDataUrl"] or None,
-        batch_data_url=values["batchDataUrl"] or None,
-        model_approval_status=values["modelApprovalStatus"],
-        auto_approve_models=values["autoApproveModels"],
+        processing=JobCompute(config.processing_instance_type, config.processing_instance_count),
+        training=JobCompute(config.training_instance_type, config.training_instance_count),
+        transform=JobCompute(config.transform_instance_type, config.transform_instance_count),
+        allowed_instance_types=tuple(config.allowed_instance_types),
+        mse_threshold=float(config.mse_threshold),
+        input_data_url=config.input_data_url or None,
+        batch_data_url=config.batch_data_url or None,
+        model_approval_status=config.model_approval_status,
+        auto_approve_models=config.auto_approve_models,
         schedule=ScheduleSettings(
-            parse_schedule(values["schedule"]),
-            values["scheduleTimezone"],
-            values["scheduleEnabled"],
+            parse_schedule(config.schedule), config.schedule_timezone, config.schedule_enabled
         ),
-        alarm_emails=tuple(values["alarmEmails"]),
-        protect_resources=values["protectResources"],
-        upload_sample_data=values["uploadSampleData"],
-        max_job_runtime_seconds=values["maxJobRuntimeSeconds"],
-        max_parallel_steps=values["maxParallelSteps"],
-        execution_retention_days=values["executionRetentionDays"],
+        alarm_emails=tuple(config.alarm_emails),
+        protect_resources=config.protect_resources,
+        upload_sample_data=config.upload_sample_data,
+        max_job_runtime_seconds=config.max_job_runtime_seconds,
+        max_parallel_steps=config.max_parallel_steps,
+        execution_retention_days=config.execution_retention_days,
         sagemaker_project=sagemaker_project,
-        log_groups=LogGroupSettings(values["manageLogGroups"], values["logRetentionDays"]),
+        log_groups=LogGroupSettings(config.manage_log_groups, config.log_retention_days),
         vpc=vpc,
-        input_kms_key_arns=tuple(values["inputKmsKeyArns"]),
-        project=project,
+        input_kms_key_arns=tuple(config.input_kms_key_arns),
+        project=PROJECT,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ml.contract import PROJECT, ResourceNames
-from ml.settings.schedule import Schedule
+from ml.schedule import Schedule
 
 
 class SettingsError(ValueError):

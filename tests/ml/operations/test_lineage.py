@@ -94,12 +94,12 @@ def test_a_shallow_checkout_says_it_needs_the_history(tmp_path: Path) -> None:
 def test_the_command_refuses_with_one_line_and_exit_1(
     history: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from delivery import stack_history
     from ml import cli
-    from ml.operations import lineage
 
     repository = Path(history["repo"])
     git(repository, "checkout", "-q", history["b"])
-    monkeypatch.setattr(lineage, "stack_history", lambda *_: deployed(history["c"]))
+    monkeypatch.setattr(stack_history, "stack_history", lambda *_: deployed(history["c"]))
     code = cli.main(
         ["lineage", "--stack-name", "o/ml-batch-pipeline/prod", "--project-dir", str(repository)]
     )
@@ -111,10 +111,10 @@ def test_the_command_refuses_with_one_line_and_exit_1(
 def test_the_command_names_the_commit_it_moves_from(
     history: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from delivery import stack_history
     from ml import cli
-    from ml.operations import lineage
 
-    monkeypatch.setattr(lineage, "stack_history", lambda *_: deployed(history["b"]))
+    monkeypatch.setattr(stack_history, "stack_history", lambda *_: deployed(history["b"]))
     code = cli.main(
         ["lineage", "--stack-name", "o/ml-batch-pipeline/prod", "--project-dir", history["repo"]]
     )

@@ -7,7 +7,7 @@ import pytest
 
 from ml.contract import STAGES
 from ml.settings import SettingsError, build_settings, load_stack_settings
-from ml.settings.sources import read_project_schema, read_stack_file
+from ml.settings.sources import read_stack_file
 
 NS = "ml-batch-pipeline"
 
@@ -21,7 +21,7 @@ def load_with(project_dir: Path, **overrides: Any) -> Any:
             raw.pop(full, None)
         else:
             raw[full] = value
-    return build_settings(read_project_schema(project_dir), raw, "test")
+    return build_settings(raw, "test")
 
 
 @pytest.mark.parametrize("stack", STAGES)

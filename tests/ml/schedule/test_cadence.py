@@ -2,13 +2,13 @@ from __future__ import annotations
 
 import pytest
 
-from components.documents.cadence import (
+from ml.schedule import CronFields, parse_schedule
+from ml.schedule.cadence import (
     GRACE_SECONDS,
     MAX_WINDOW_SECONDS,
     longest_cron_gap,
     missed_run_window,
 )
-from ml.settings.schedule import parse_schedule
 
 HOUR = 3600
 DAY = 24 * HOUR
@@ -51,10 +51,16 @@ def test_no_window_where_cloudwatch_cannot_look_back_far_enough(expression: str)
     assert missed_run_window(parse_schedule(expression), "UTC") is None
 
 
+def cron(expression: str) -> CronFields:
+    fields = parse_schedule(expression).cron
+    assert fields is not None
+    return fields
+
+
 def test_month_names_and_steps_are_understood() -> None:
     # Every 15 minutes in January and July only: the longest gap is July 31 to January 1.
-    assert longest_cron_gap("cron(0/15 * * JAN,JUL ? *)", "UTC") > 150 * DAY
-    assert longest_cron_gap("cron(*/30 9-17 ? * MON-FRI *)", "UTC") == (
+    assert longest_cron_gap(cron("cron(0/15 * * JAN,JUL ? *)"), "UTC") > 150 * DAY
+    assert longest_cron_gap(cron("cron(*/30 9-17 ? * MON-FRI *)"), "UTC") == (
         (24 - 17 + 9) * HOUR - 30 * 60 + 2 * DAY
     )
 

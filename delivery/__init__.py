@@ -1,0 +1,2 @@
+"""What the delivery steps ask Pulumi outside a program run (kept out of ml/, which never
+imports `pulumi`)."""
