@@ -141,7 +141,7 @@ def bench_serving(work: Path, model_archive: Path) -> None:
             f"the input and the writes (the platform's work in the cloud) add "
             f"{transform - handlers:.3f}s"
         )
-    # 10^5 rows (~5 MB) fill about one 6 MB mini-batch; 10^6 rows are nine of them.
+    # 10^5 rows (~5 MB) fill about one 6 MB mini-batch; 10^6 rows are eight of them.
     growth = peaks[-1] / peaks[1]
     bounded = judge("peak memory 10^6 vs 10^5 rows < 1.25x", f"{growth:.2f}x", growth < 1.25)
     print(f"  peak memory 10^6 vs 10^5 rows: {growth:.2f}x (bounded by the mini-batch: {bounded})")
