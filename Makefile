@@ -66,8 +66,8 @@ pytest: setup ## the tests, on every core, and the coverage floor (pyproject: fa
 
 test: lint typecheck pytest ## lint, typecheck and the tests: what CI runs
 
-bench: setup ## speed and memory goals, measured side by side (reports only)
-	PYTHONPATH=. $(PY) -m bench
+bench: setup ## speed and memory goals, measured side by side (reports only; ONLY=serving)
+	PYTHONPATH=. $(PY) -m bench $(ONLY)
 
 # Rewrites the definition golden file on purpose; the tests never do.
 golden: setup ## rewrite the golden pipeline definition, on purpose

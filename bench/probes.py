@@ -5,25 +5,33 @@ Each probe runs alone in its process, so its peak memory (ru_maxrss) is its own.
 
 from __future__ import annotations
 
+import io
 import json
 import resource
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 # The step scripts import each other by bare name, as inside the containers.
 sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
 
 
+def _vm_mb(field: str) -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _peak_mb() -> float:
     """This process's own peak resident memory. ru_maxrss would not do: Linux carries it over
     from the parent across fork and exec, so a child would report the bench's peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return _vm_mb("VmHWM") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _report(**values: float) -> None:
@@ -98,36 +106,80 @@ def program(stack: str) -> None:
     _report(seconds=time.perf_counter() - started, resources=len(graph.resources))
 
 
-def handlers(model_archive: str, rows_csv: str, out_dir: str) -> None:
-    """Batch inference as the local transform does it: mini-batches through the handlers."""
-    import evaluate
-    from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, transform_file
-
-    Path(out_dir).mkdir(parents=True, exist_ok=True)
-    target = Path(out_dir) / f"{Path(rows_csv).name}.out"
-    with evaluate.loaded_model(Path(model_archive)) as (serving, model):
-        # Timed from a loaded model, as the floor is: what scales with the rows is compared.
-        started = time.perf_counter()
-        rows = transform_file(serving, model, Path(rows_csv), target, DEFAULT_MAX_PAYLOAD_BYTES)
-        _report(seconds=time.perf_counter() - started, rows=rows)
+def _handlers_batch(serving: ModuleType, model: Any, body: bytes) -> str:
+    """One mini-batch as the container calls the handlers."""
+    rows = serving.input_fn(body, "text/csv")
+    text: str = serving.output_fn(serving.predict_fn(rows, model), "text/csv")
+    return text
 
 
-def floor(model_archive: str, rows_csv: str) -> None:
-    """The floor: pandas parses the CSV, and a bare booster predicts on a ready matrix."""
+def _floor_batch(_serving: ModuleType, model: Any, body: bytes) -> str:
+    """The least any handler does: read the rows into the same typed columns with pandas, apply
+    the same fitted preprocessing, predict, write one prediction per line."""
     import pandas as pd
 
     import abalone
-    import evaluate
 
-    with evaluate.loaded_model(Path(model_archive)) as (_, model):
-        booster, preprocessing = model
-    started = time.perf_counter()
-    frame = pd.read_csv(rows_csv, header=None, names=list(abalone.FEATURES))
-    parse_seconds = time.perf_counter() - started
-    matrix = abalone.transform(frame, preprocessing)  # not timed: the floor starts from it
-    started = time.perf_counter()
-    booster.inplace_predict(matrix)
-    _report(seconds=parse_seconds + time.perf_counter() - started, rows=len(frame))
+    booster, preprocessing = model
+    frame = pd.read_csv(
+        io.BytesIO(body),
+        header=None,
+        names=list(abalone.FEATURES),
+        dtype=abalone.FEATURE_TYPES,
+        keep_default_na=False,
+        na_values=[""],
+    )
+    predictions = booster.inplace_predict(abalone.transform(frame, preprocessing)).tolist()
+    return ("%.6g\n" * len(predictions)) % tuple(predictions)
+
+
+SIDES = {"handlers": _handlers_batch, "floor": _floor_batch}
+
+
+def serving(model_archive: str, rows_csv: str, out_dir: str, repeats: str) -> None:
+    """The handlers and the floor over the same mini-batches, alternated in one process; then
+    the local transform end to end, which adds the split, the join and the writes."""
+    import evaluate
+    from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, mini_batches, transform_file
+
+    source, target = Path(rows_csv), Path(out_dir) / f"{Path(rows_csv).name}.out"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    seconds: dict[str, list[float]] = {"handlers": [], "floor": [], "transform": []}
+    with evaluate.loaded_model(Path(model_archive)) as (module, model):
+        with source.open("rb") as stream:
+            bodies = list(mini_batches(stream, DEFAULT_MAX_PAYLOAD_BYTES))
+        for warm_up in SIDES.values():  # the first calls load code and start threads
+            warm_up(module, model, bodies[0])
+        for repeat in range(int(repeats)):
+            totals = dict.fromkeys(SIDES, 0.0)
+            for index, body in enumerate(bodies):
+                # Each side goes first in turn, so both see the same machine load.
+                order = list(SIDES) if (repeat + index) % 2 == 0 else list(reversed(SIDES))
+                for side in order:
+                    started = time.perf_counter()
+                    SIDES[side](module, model, body)
+                    totals[side] += time.perf_counter() - started
+            for side, total in totals.items():
+                seconds[side].append(total)
+            started = time.perf_counter()
+            transform_file(module, model, source, target, DEFAULT_MAX_PAYLOAD_BYTES)
+            seconds["transform"].append(time.perf_counter() - started)
+    medians = {f"{name}_seconds": statistics.median(s) for name, s in seconds.items()}
+    _report(**medians, batches=len(bodies))
+
+
+def serving_memory(side: str, model_archive: str, rows_csv: str) -> None:
+    """Peak memory of one side, streaming the mini-batches as the platform does: only one is
+    in memory at a time, so the peak should not grow with the file."""
+    import evaluate
+    from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, mini_batches
+
+    with evaluate.loaded_model(Path(model_archive)) as (module, model):
+        loaded = _vm_mb("VmRSS")
+        with open(rows_csv, "rb") as stream:
+            for body in mini_batches(stream, DEFAULT_MAX_PAYLOAD_BYTES):
+                SIDES[side](module, model, body)
+    _report(loaded_mb=round(loaded, 1))
 
 
 PROBES: dict[str, Callable[..., None]] = {
@@ -135,8 +187,8 @@ PROBES: dict[str, Callable[..., None]] = {
     "program": program,
     "import_floor": import_floor,
     "build_definition": build_definition,
-    "handlers": handlers,
-    "floor": floor,
+    "serving": serving,
+    "serving_memory": serving_memory,
 }
 
 if __name__ == "__main__":

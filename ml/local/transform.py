@@ -25,18 +25,15 @@ CSV = "text/csv"
 DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 
 
-def mini_batches(stream: BinaryIO, max_payload_bytes: int) -> Iterator[list[bytes]]:
-    """Whole lines, grouped so each batch's body stays within the payload bound.
+def mini_batches(stream: BinaryIO, max_payload_bytes: int) -> Iterator[bytes]:
+    """Request bodies of whole lines, each within the payload bound (SplitType=Line, MultiRecord).
 
     Reads payload-sized blocks and cuts them at the last line break, so the work per batch is a
     few bulk operations rather than one per line.
     """
     carry = b""
-    while True:
-        block = stream.read(max_payload_bytes - len(carry))
+    while block := stream.read(max_payload_bytes - len(carry)):
         data = carry + block
-        if not block:
-            break
         cut = data.rfind(b"\n") + 1
         if cut == 0 and len(data) < max_payload_bytes:
             carry = data
@@ -44,24 +41,20 @@ def mini_batches(stream: BinaryIO, max_payload_bytes: int) -> Iterator[list[byte
         if cut == 0:
             raise ValueError(f"a row is longer than the {max_payload_bytes}-byte payload bound")
         carry = data[cut:]
-        lines = [line + b"\n" for line in data[:cut].split(b"\n")[:-1] if line.strip()]
-        if lines:
-            yield lines
-    tail = [line + b"\n" for line in carry.split(b"\n") if line.strip()]
-    if tail:
-        yield tail
+        yield data[:cut]
+    if carry:
+        yield carry
 
 
-def score_batch(serving: ModuleType, model: Any, lines: list[bytes]) -> list[bytes]:
-    rows = serving.input_fn(b"".join(lines), CSV)
-    body = serving.output_fn(serving.predict_fn(rows, model), CSV)
-    predictions = body.encode() if isinstance(body, str) else body
-    outputs = predictions.splitlines()
-    if len(outputs) != len(lines):
-        raise RuntimeError(f"the model returned {len(outputs)} lines for {len(lines)} rows")
-    return [
-        line.rstrip(b"\r\n") + b"," + out + b"\n" for line, out in zip(lines, outputs, strict=True)
-    ]
+def score_batch(serving: ModuleType, model: Any, body: bytes) -> list[bytes]:
+    """Each row of the body joined with its prediction (JoinSource=Input)."""
+    scored = serving.output_fn(serving.predict_fn(serving.input_fn(body, CSV), model), CSV)
+    outputs = (scored.encode() if isinstance(scored, str) else scored).splitlines()
+    # The handlers skip blank lines, so they carry no prediction to join.
+    rows = [line for line in body.splitlines() if line.strip()]
+    if len(outputs) != len(rows):
+        raise RuntimeError(f"the model returned {len(outputs)} lines for {len(rows)} rows")
+    return [row + b"," + out + b"\n" for row, out in zip(rows, outputs, strict=True)]
 
 
 def transform_file(
@@ -69,17 +62,21 @@ def transform_file(
 ) -> int:
     """Score one file into <target>; written under a temporary name and renamed when complete."""
     partial = target.with_name(target.name + ".partial")
-    rows = 0
+    rows = lines = 0
     try:
         with source.open("rb") as reader, partial.open("wb") as writer:
-            for batch in mini_batches(reader, max_payload_bytes):
-                try:
-                    writer.writelines(score_batch(serving, model, batch))
-                except abalone.DataError as error:
-                    # Line numbers in the error count from the start of this mini-batch.
-                    where = f"{source.name}, mini-batch from row {rows + 1}"
-                    raise abalone.DataError(f"{where}: {error}") from error
-                rows += len(batch)
+            for body in mini_batches(reader, max_payload_bytes):
+                # A stretch of blank lines holds no rows to send.
+                if body.strip():
+                    try:
+                        scored = score_batch(serving, model, body)
+                    except abalone.DataError as error:
+                        # Line numbers in the error count from the start of this mini-batch.
+                        where = f"{source.name}, mini-batch from line {lines + 1}"
+                        raise abalone.DataError(f"{where}: {error}") from error
+                    writer.writelines(scored)
+                    rows += len(scored)
+                lines += len(body.splitlines())
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

@@ -36,6 +36,8 @@ MIN_TRAINING_ROWS = 20
 PREPROCESSING_FORMAT = "abalone-preprocessing"
 PREPROCESSING_VERSION = 1
 MAX_REPORTED_LINES = 5
+# How the features are read: valid rows parse straight into these types.
+FEATURE_TYPES: dict[str, Any] = {SEX: object, **dict.fromkeys(NUMERIC_FEATURES, np.float64)}
 
 
 class DataError(ValueError):
@@ -48,107 +50,102 @@ def parse_rows(raw: bytes, with_label: bool, source: str) -> pd.DataFrame:
     if not raw.strip():
         raise DataError(f"{source}: the file has no rows")
     try:
-        # Only an empty field is missing: text such as NA or n/a is refused as not a number,
-        # rather than silently filled with the training median.
-        frame = pd.read_csv(
-            io.BytesIO(raw),
-            header=None,
-            names=list(columns),
-            dtype={SEX: object},
-            keep_default_na=False,
-            na_values=[""],
-        )
-    except pd.errors.ParserError as error:
-        _check_field_counts(raw, len(columns), source)
-        raise DataError(f"{source}: not CSV in the documented layout ({error})") from error
+        # Valid rows parse straight into typed columns; only a file with a bad value or line pays
+        # for a second, untyped read that finds where.
+        frame = _read(raw, columns, FEATURE_TYPES)
+    except ValueError:
+        frame = _read_untyped(raw, columns, source)
     # The parser rejects extra fields but pads short rows; one count catches both cheaply, and
     # only a bad file pays for finding the lines.
     if raw.count(b",") != (len(columns) - 1) * len(frame):
         _check_field_counts(raw, len(columns), source)
-    line_numbers = _non_blank_line_numbers(raw)
-    _check_numeric(frame, [c for c in columns if c != SEX], line_numbers, source)
-    _check_sex(frame, line_numbers, source)
+    for column in (c for c in columns if c != SEX):
+        _check_numeric(frame, column, raw, source)
+    _check_sex(frame, raw, source)
     if with_label:
-        missing = frame[LABEL].isna().to_numpy()
-        _raise_on(missing, line_numbers, source, f"the label {LABEL} is missing")
-        _raise_on(frame[LABEL].to_numpy() < 0, line_numbers, source, f"{LABEL} is negative")
+        _raise_on(frame[LABEL].isna(), raw, source, f"the label {LABEL} is missing")
+        _raise_on(frame[LABEL] < 0, raw, source, f"{LABEL} is negative")
     return frame
 
 
-def _line_bounds(raw: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Start and end offsets of every line, and which lines are blank."""
-    data = np.frombuffer(raw, dtype=np.uint8)
-    newlines = np.flatnonzero(data == ord("\n"))
-    ends = np.append(newlines, len(data)) if len(data) and data[-1] != ord("\n") else newlines
-    starts = np.concatenate(([0], ends[:-1] + 1))
-    lengths = ends - starts
-    carriage = np.zeros(len(starts), dtype=bool)
-    carriage[lengths == 1] = data[starts[lengths == 1]] == ord("\r")
-    return starts, ends, (lengths == 0) | carriage
+def _read(raw: bytes, columns: tuple[str, ...], types: dict[str, Any]) -> pd.DataFrame:
+    # Only an empty field is missing: text such as NA or n/a is refused as not a number,
+    # rather than silently filled with the training median.
+    return pd.read_csv(
+        io.BytesIO(raw),
+        header=None,
+        names=list(columns),
+        dtype=types,
+        keep_default_na=False,
+        na_values=[""],
+    )
 
 
-def _non_blank_line_numbers(raw: bytes) -> np.ndarray:
-    """1-based numbers of the lines pandas parsed (it skips blank lines)."""
-    if b"\n\n" not in raw and b"\n\r\n" not in raw and not raw.startswith((b"\n", b"\r\n")):
-        return np.arange(1, raw.count(b"\n") + (0 if raw.endswith(b"\n") else 1) + 1)
-    _, _, blank = _line_bounds(raw)
-    numbers: np.ndarray = np.flatnonzero(~blank) + 1
-    return numbers
+def _read_untyped(raw: bytes, columns: tuple[str, ...], source: str) -> pd.DataFrame:
+    try:
+        return _read(raw, columns, {SEX: object})
+    except pd.errors.ParserError as error:
+        _check_field_counts(raw, len(columns), source)
+        raise DataError(f"{source}: not CSV in the documented layout ({error})") from error
+
+
+def _numbered_rows(raw: bytes) -> list[tuple[int, bytes]]:
+    """The lines the parser reads as rows, with their 1-based numbers in the file.
+
+    splitlines ends lines where the parser does (at CR LF, LF or a lone CR), and the parser skips
+    lines that hold only whitespace.
+    """
+    return [(number, line) for number, line in enumerate(raw.splitlines(), 1) if line.strip()]
 
 
 def _check_field_counts(raw: bytes, expected: int, source: str) -> None:
     """Find the lines whose field count is wrong (the layout has no quoting) and say which."""
-    starts, ends, blank = _line_bounds(raw)
-    data = np.frombuffer(raw, dtype=np.uint8)
-    commas = np.concatenate(([0], np.cumsum(data == ord(","), dtype=np.int64)))
-    fields = commas[ends] - commas[starts] + 1
-    line_numbers = np.arange(1, len(starts) + 1)
-    wrong = ~blank & (fields != expected)
-    if wrong.any():
-        lines = _format_lines(line_numbers[wrong])
-        seen = sorted(set(fields[wrong].tolist()))
+    fields = {number: line.count(b",") + 1 for number, line in _numbered_rows(raw)}
+    wrong = {number: count for number, count in fields.items() if count != expected}
+    if wrong:
+        seen = sorted(set(wrong.values()))
         labelled = expected == len(FEATURES) and seen == [len(COLUMNS)]
         hint = f"; the rows look labelled: drop the last column ({LABEL})" if labelled else ""
         raise DataError(
             f"{source}: expected {expected} columns ({', '.join(COLUMNS[:expected])}), "
-            f"found {', '.join(map(str, seen))} on line {lines}{hint}"
+            f"found {', '.join(map(str, seen))} on line {_format_lines(list(wrong))}{hint}"
         )
 
 
-def _check_numeric(
-    frame: pd.DataFrame, columns: list[str], line_numbers: np.ndarray, source: str
-) -> None:
-    for column in columns:
-        if pd.api.types.is_numeric_dtype(frame[column]):
-            continue
-        converted = pd.to_numeric(frame[column], errors="coerce")
-        bad = (converted.isna() & frame[column].notna()).to_numpy()
-        example = frame[column][bad].iloc[0]
-        _raise_on(bad, line_numbers, source, f"{column} is not a number (e.g. {example!r})")
+def _check_numeric(frame: pd.DataFrame, column: str, raw: bytes, source: str) -> None:
+    values = frame[column]
+    if pd.api.types.is_numeric_dtype(values):
+        return
+    converted = pd.to_numeric(values, errors="coerce")
+    bad = converted.isna() & values.notna()
+    if bad.any():
+        example = values[bad].iloc[0]
+        _raise_on(bad, raw, source, f"{column} is not a number (e.g. {example!r})")
+    frame[column] = converted
 
 
-def _check_sex(frame: pd.DataFrame, line_numbers: np.ndarray, source: str) -> None:
-    values = frame[SEX]
-    _raise_on(values.isna().to_numpy(), line_numbers, source, f"{SEX} is missing")
-    unknown = (~values.isin(SEX_CATEGORIES)).to_numpy()
-    if unknown.any():
-        # Only a file with stray spaces pays for stripping them.
-        values = values.str.strip()
-        unknown = (~values.isin(SEX_CATEGORIES)).to_numpy()
+def _check_sex(frame: pd.DataFrame, raw: bytes, source: str) -> None:
+    if frame[SEX].isin(SEX_CATEGORIES).all():
+        return
+    _raise_on(frame[SEX].isna(), raw, source, f"{SEX} is missing")
+    # Only a file with stray spaces pays for stripping them.
+    values = frame[SEX].str.strip()
+    unknown = ~values.isin(SEX_CATEGORIES)
     if unknown.any():
         example = values[unknown].iloc[0]
         allowed = "/".join(SEX_CATEGORIES)
         message = f"{SEX} has unknown category {example!r} (allowed: {allowed})"
-        _raise_on(unknown, line_numbers, source, message)
+        _raise_on(unknown, raw, source, message)
     frame[SEX] = values
 
 
-def _raise_on(mask: np.ndarray, line_numbers: np.ndarray, source: str, problem: str) -> None:
+def _raise_on(mask: pd.Series, raw: bytes, source: str, problem: str) -> None:
     if mask.any():
-        raise DataError(f"{source}: {problem} on line {_format_lines(line_numbers[mask])}")
+        numbers = np.array([number for number, _ in _numbered_rows(raw)])[mask.to_numpy()]
+        raise DataError(f"{source}: {problem} on line {_format_lines(numbers.tolist())}")
 
 
-def _format_lines(lines: np.ndarray) -> str:
+def _format_lines(lines: list[int]) -> str:
     shown = ", ".join(str(n) for n in lines[:MAX_REPORTED_LINES])
     more = len(lines) - MAX_REPORTED_LINES
     return f"{shown} and {more} more" if more > 0 else shown

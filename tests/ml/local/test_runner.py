@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from ml.cli import main
-from ml.local import transform
 from ml.sample_data import generate, write
 
 
@@ -79,16 +78,6 @@ def test_a_failed_step_stops_the_run_with_its_error(
     )
     assert not (tmp_path / "out" / "preprocess").exists()
     assert not (tmp_path / "out" / "preprocess.partial").exists()
-
-
-def test_mini_batches_respect_the_payload_bound() -> None:
-    import io
-
-    lines = [f"M,{i},1,1,1,1,1,1\n".encode() for i in range(100)]
-    batches = list(transform.mini_batches(io.BytesIO(b"".join(lines)), max_payload_bytes=64))
-    assert sum(len(b) for b in batches) == 100
-    assert all(sum(map(len, b)) <= 64 for b in batches)
-    assert [line for batch in batches for line in batch] == lines
 
 
 def test_missing_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

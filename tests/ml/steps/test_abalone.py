@@ -22,6 +22,25 @@ def test_parses_the_documented_layout_and_skips_blank_lines() -> None:
     assert frame[abalone.LABEL].tolist() == [15, 7]
 
 
+def test_crlf_rows_parse_into_float_columns_and_stray_spaces_leave_the_sex() -> None:
+    frame = abalone.parse_rows(f"{ROW}\r\n F ,1,2,3,4,5,6,7,8\r\n".encode(), True, "f.csv")
+    assert frame[abalone.SEX].tolist() == ["M", "F"]
+    assert frame["length"].tolist() == [0.455, 1.0]
+    assert all(frame[c].dtype == np.float64 for c in abalone.NUMERIC_FEATURES)
+
+
+def test_line_numbers_count_blank_and_whitespace_lines() -> None:
+    data = f"{ROW}\r\n\r\n \t\r\n{ROW.replace('0.365', 'abc')}\r\n".encode()
+    with pytest.raises(abalone.DataError, match=r"\(e\.g\. 'abc'\) on line 4$"):
+        abalone.parse_rows(data, True, "f.csv")
+
+
+def test_a_wrong_field_count_is_reported_before_a_bad_value() -> None:
+    data = rows(ROW.replace("0.365", "abc"), "M,1,2")
+    with pytest.raises(abalone.DataError, match=r"found 3 on line 2$"):
+        abalone.parse_rows(data, True, "f.csv")
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
