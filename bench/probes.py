@@ -17,8 +17,6 @@ from types import ModuleType
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-# The step scripts import each other by bare name, as inside the containers.
-sys.path.insert(0, str(PROJECT_DIR / "ml" / "steps"))
 
 
 def _vm_mb(field: str) -> float:
@@ -118,7 +116,7 @@ def _floor_batch(_serving: ModuleType, model: Any, body: bytes) -> str:
     the same fitted preprocessing, predict, write one prediction per line."""
     import pandas as pd
 
-    import abalone
+    from ml.local.step_modules import abalone
 
     booster, preprocessing = model
     frame = pd.read_csv(
@@ -139,13 +137,13 @@ SIDES = {"handlers": _handlers_batch, "floor": _floor_batch}
 def serving(model_archive: str, rows_csv: str, out_dir: str, repeats: str) -> None:
     """The handlers and the floor over the same mini-batches, alternated in one process; then
     the local transform end to end, which adds the split, the join and the writes."""
-    import evaluate
+    from ml.local.step_modules import abalone
     from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, mini_batches, transform_file
 
     source, target = Path(rows_csv), Path(out_dir) / f"{Path(rows_csv).name}.out"
     target.parent.mkdir(parents=True, exist_ok=True)
     seconds: dict[str, list[float]] = {"handlers": [], "floor": [], "transform": []}
-    with evaluate.loaded_model(Path(model_archive)) as (module, model):
+    with abalone.loaded_model(Path(model_archive)) as (module, model):
         with source.open("rb") as stream:
             bodies = list(mini_batches(stream, DEFAULT_MAX_PAYLOAD_BYTES))
         for warm_up in SIDES.values():  # the first calls load code and start threads
@@ -171,10 +169,10 @@ def serving(model_archive: str, rows_csv: str, out_dir: str, repeats: str) -> No
 def serving_memory(side: str, model_archive: str, rows_csv: str) -> None:
     """Peak memory of one side, streaming the mini-batches as the platform does: only one is
     in memory at a time, so the peak should not grow with the file."""
-    import evaluate
+    from ml.local.step_modules import abalone
     from ml.local.transform import DEFAULT_MAX_PAYLOAD_BYTES, mini_batches
 
-    with evaluate.loaded_model(Path(model_archive)) as (module, model):
+    with abalone.loaded_model(Path(model_archive)) as (module, model):
         loaded = _vm_mb("VmRSS")
         with open(rows_csv, "rb") as stream:
             for body in mini_batches(stream, DEFAULT_MAX_PAYLOAD_BYTES):

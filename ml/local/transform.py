@@ -15,11 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, BinaryIO
 
-from ml.packaging import STEPS_DIR
-
-sys.path.insert(0, str(STEPS_DIR))
-import abalone
-import evaluate
+from ml.local.step_modules import abalone
 
 CSV = "text/csv"
 DEFAULT_MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
@@ -87,7 +83,7 @@ def transform_file(
 def run(model_archive: Path, inputs: list[Path], output_dir: Path, max_payload_bytes: int) -> int:
     output_dir.mkdir(parents=True, exist_ok=True)
     total = 0
-    with evaluate.loaded_model(model_archive) as (serving, model):
+    with abalone.loaded_model(model_archive) as (serving, model):
         for source in inputs:
             # SageMaker names each result after its input object: <name>.out
             total += transform_file(

@@ -8,8 +8,15 @@ containers alike, where a pickle would break across library versions.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import io
 import json
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -196,3 +203,37 @@ def transform(frame: pd.DataFrame, preprocessing: dict[str, Any]) -> np.ndarray:
     sex = frame[SEX].to_numpy()
     one_hot = np.stack([sex == c for c in categories], axis=1).astype(np.float64)
     return np.hstack([scaled, one_hot]).astype(np.float32)
+
+
+# A model archive and the serving code inside it: what evaluation and the local transform score
+# with, so both measure exactly what batch inference runs.
+
+
+def extract_model(archive: Path, target: Path) -> None:
+    """Unpack model.tar.gz, refusing members that would land outside the target folder."""
+    with tarfile.open(archive, "r:gz") as tar:
+        for member in tar.getmembers():
+            if member.name.startswith("/") or ".." in Path(member.name).parts or member.issym():
+                raise DataError(f"{archive.name}: unsafe member {member.name!r}")
+        tar.extractall(target)
+
+
+def load_serving_module(model_dir: Path) -> ModuleType:
+    path = model_dir / "code" / "inference.py"
+    if not path.is_file():
+        raise DataError("the model archive has no code/inference.py")
+    spec = importlib.util.spec_from_file_location("model_inference", path)
+    if spec is None or spec.loader is None:
+        raise DataError(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def loaded_model(model_archive: Path) -> Iterator[tuple[ModuleType, Any]]:
+    """The model's own serving module and its loaded model, from a model.tar.gz."""
+    with tempfile.TemporaryDirectory() as scratch:
+        extract_model(model_archive, Path(scratch))
+        serving = load_serving_module(Path(scratch))
+        yield serving, serving.model_fn(scratch)

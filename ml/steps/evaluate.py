@@ -8,16 +8,10 @@ inference will run, preprocessing included. Writes evaluation.json:
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib.util
 import json
 import os
 import sys
-import tarfile
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -30,36 +24,6 @@ if os.path.isdir(SHARED_CODE_DIR):
 import abalone  # noqa: E402
 
 REPORT = "evaluation.json"
-
-
-def extract_model(archive: Path, target: Path) -> None:
-    """Unpack model.tar.gz, refusing members that would land outside the target folder."""
-    with tarfile.open(archive, "r:gz") as tar:
-        for member in tar.getmembers():
-            if member.name.startswith("/") or ".." in Path(member.name).parts or member.issym():
-                raise abalone.DataError(f"{archive.name}: unsafe member {member.name!r}")
-        tar.extractall(target)
-
-
-def load_serving_module(model_dir: Path) -> ModuleType:
-    path = model_dir / "code" / "inference.py"
-    if not path.is_file():
-        raise abalone.DataError("the model archive has no code/inference.py")
-    spec = importlib.util.spec_from_file_location("model_inference", path)
-    if spec is None or spec.loader is None:
-        raise abalone.DataError(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@contextlib.contextmanager
-def loaded_model(model_archive: Path) -> Iterator[tuple[ModuleType, Any]]:
-    """The model's own serving module and its loaded model, from a model.tar.gz."""
-    with tempfile.TemporaryDirectory() as scratch:
-        extract_model(model_archive, Path(scratch))
-        serving = load_serving_module(Path(scratch))
-        yield serving, serving.model_fn(scratch)
 
 
 def regression_metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, dict[str, float]]:
@@ -82,7 +46,7 @@ def evaluate(model_archive: Path, test_dir: Path) -> dict[str, Any]:
     frame = pd.concat(
         [abalone.parse_rows(f.read_bytes(), with_label=True, source=f.name) for f in files]
     )
-    with loaded_model(model_archive) as (serving, model):
+    with abalone.loaded_model(model_archive) as (serving, model):
         predictions = serving.predict_fn(frame[list(abalone.FEATURES)], model)
     actual = frame[abalone.LABEL].to_numpy(dtype=np.float64)
     return {"regression_metrics": regression_metrics(actual, predictions), "rows": len(frame)}

@@ -128,11 +128,11 @@ def test_evaluate_refuses_an_archive_that_escapes_its_folder(tmp_path: Path) -> 
         info = tarfile.TarInfo("../escape.py")
         tar.addfile(info)
     with pytest.raises(abalone.DataError, match=re.escape("unsafe member '../escape.py'")):
-        evaluate.extract_model(archive, tmp_path / "x")
+        abalone.extract_model(archive, tmp_path / "x")
 
 
 def test_serving_handlers_take_raw_rows(model_archive: Path, tmp_path: Path) -> None:
-    evaluate.extract_model(model_archive, tmp_path)
+    abalone.extract_model(model_archive, tmp_path)
     model = inference.model_fn(str(tmp_path))
     body = "M,0.455,0.365,0.095,0.514,0.2245,0.101,0.15\nI,0.33,,0.08,0.2,0.09,0.04,0.06\n"
     predictions = inference.predict_fn(inference.input_fn(body, "text/csv"), model)
