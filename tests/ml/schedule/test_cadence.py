@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import re
+
+import botocore.session
 import pytest
 
 from ml.schedule import CronFields, parse_schedule
 from ml.schedule.cadence import (
     GRACE_SECONDS,
+    MAX_WARM_UP_SECONDS,
     MAX_WINDOW_SECONDS,
     longest_cron_gap,
     missed_run_window,
@@ -65,6 +69,19 @@ def test_month_names_and_steps_are_understood() -> None:
     )
 
 
-def test_limits() -> None:
-    assert MAX_WINDOW_SECONDS == 7 * DAY
+def test_the_limits_are_cloudwatchs_own() -> None:
+    """PutMetricAlarm as botocore describes it: the warm-up's range, and the longest period."""
+    alarm = botocore.session.get_session().get_service_model("cloudwatch")
+    request = alarm.operation_model("PutMetricAlarm").input_shape.members
+    warm_up = request["WarmUpConfiguration"].members["WarmUpPeriodDurationInMinutes"]
+    assert warm_up.metadata["max"] * 60 == MAX_WARM_UP_SECONDS
+    period = re.sub(r"<[^>]+>", "", request["Period"].documentation)
+    longest = re.search(r"can't be more than ([\d,]+) seconds", period)
+    assert longest is not None
+    assert int(longest[1].replace(",", "")) == MAX_WINDOW_SECONDS
+
+
+def test_the_grace_keeps_a_daily_run_within_one_period_of_a_day() -> None:
+    # A daily run that starts a little late is not a missed run; a day plus grace still fits.
+    assert missed_run_window(parse_schedule("rate(1 day)"), "UTC") == DAY + HOUR
     assert GRACE_SECONDS < HOUR
