@@ -27,7 +27,7 @@ ROW_COUNTS = (10_000, 100_000, 1_000_000)
 RESULTS: list[tuple[str, str, bool]] = []
 
 
-def judge(goal: str, measured: str, met: bool) -> str:
+def judge(goal: str, measured: str, *, met: bool) -> str:
     RESULTS.append((goal, measured, met))
     return "met" if met else "NOT met"
 
@@ -66,10 +66,10 @@ def bench_definition() -> None:
     added = build - floor
     print("definition (fresh process, median of 3)")
     print(f"  import floor {floor:.2f}s, import + build {build:.2f}s")
-    verdict = judge("definition build adds <= 0.30 s", f"{added:.2f} s", added <= 0.3)
+    verdict = judge("definition build adds <= 0.30 s", f"{added:.2f} s", met=added <= 0.3)
     print(f"  build adds {added:.2f}s (goal <= 0.30s: {verdict})")
     ratio = build / floor
-    verdict = judge("definition build <= 1.30x import floor", f"{ratio:.2f}x", ratio <= 1.3)
+    verdict = judge("definition build <= 1.30x import floor", f"{ratio:.2f}x", met=ratio <= 1.3)
     print(f"  ratio to floor {ratio:.2f}x (goal <= 1.30x: {verdict})")
 
 
@@ -82,7 +82,7 @@ def bench_program() -> None:
             programs.append(probe("program", stack)["seconds"])
         floor, program = statistics.median(floors), statistics.median(programs)
         ratio = program / floor
-        verdict = judge(f"{stack} program <= 1.30x floor", f"{ratio:.2f}x", ratio <= 1.3)
+        verdict = judge(f"{stack} program <= 1.30x floor", f"{ratio:.2f}x", met=ratio <= 1.3)
         print(
             f"  {stack:<8} floor (pulumi, pulumi_aws services used, sagemaker) {floor:.2f}s, "
             f"program {program:.2f}s, ratio {ratio:.2f}x (goal <= 1.30x: {verdict})"
@@ -98,7 +98,7 @@ def bench_local_pipeline(work: Path) -> Path:
     runner.run_pipeline(data, batch, work / "run", threshold=8.0, report=lambda _: None)
     seconds = time.perf_counter() - started
     print("local pipeline end to end, 4,177 rows")
-    verdict = judge("local pipeline < 20 s", f"{seconds:.1f} s", seconds < 20)
+    verdict = judge("local pipeline < 20 s", f"{seconds:.1f} s", met=seconds < 20)
     print(f"  {seconds:.1f}s (goal < 20s on 2 cores: {verdict})")
     return work / "run" / "train" / runner.MODEL_ARCHIVE
 
@@ -119,7 +119,9 @@ def bench_serving(work: Path, model_archive: Path) -> None:
                       str(repeats))  # fmt: skip
         handlers, floor = timed["handlers_seconds"], timed["floor_seconds"]
         ratio = floor / handlers
-        verdict = judge(f"handlers {rows:,} rows >= 0.70 of floor", f"{ratio:.2f}", ratio >= 0.7)
+        verdict = judge(
+            f"handlers {rows:,} rows >= 0.70 of floor", f"{ratio:.2f}", met=ratio >= 0.7
+        )
         memory = {
             side: probe("serving_memory", side, str(model_archive), str(rows_csv))
             for side in ("handlers", "floor")
@@ -143,7 +145,7 @@ def bench_serving(work: Path, model_archive: Path) -> None:
         )
     # 10^5 rows (~5 MB) fill about one 6 MB mini-batch; 10^6 rows are eight of them.
     growth = peaks[-1] / peaks[1]
-    bounded = judge("peak memory 10^6 vs 10^5 rows < 1.25x", f"{growth:.2f}x", growth < 1.25)
+    bounded = judge("peak memory 10^6 vs 10^5 rows < 1.25x", f"{growth:.2f}x", met=growth < 1.25)
     print(f"  peak memory 10^6 vs 10^5 rows: {growth:.2f}x (bounded by the mini-batch: {bounded})")
 
 

@@ -174,7 +174,7 @@ def serving_memory(side: str, model_archive: str, rows_csv: str) -> None:
 
     with abalone.loaded_model(Path(model_archive)) as (module, model):
         loaded = _vm_mb("VmRSS")
-        with open(rows_csv, "rb") as stream:
+        with Path(rows_csv).open("rb") as stream:
             for body in mini_batches(stream, DEFAULT_MAX_PAYLOAD_BYTES):
                 SIDES[side](module, model, body)
     _report(loaded_mb=round(loaded, 1))

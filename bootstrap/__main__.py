@@ -64,11 +64,12 @@ if settings.pulumi_cloud:
     team = None
     pack = None
     if settings.shared:
-        team = pulumi_cloud.preview_team(settings) if settings.preview_token == "team" else None
+        use_team = settings.preview_token == "team"  # noqa: S105 (a kind of token, not a secret)
+        team = pulumi_cloud.preview_team(settings) if use_team else None
         pulumi_cloud.github_token_exchange(settings, repository, [r for r in [team] if r])
         if settings.delivery == "deployments":
             pack = pulumi_cloud.policy_pack(settings)
-    if settings.preview_token == "team":
+    if settings.preview_token == "team":  # noqa: S105 (a kind of token, not a secret)
         pulumi_cloud.preview_permission(settings, stack, team)
     if settings.delivery == "deployments":
         deployments = pulumi_cloud.deployment_settings(settings, stack, deploy.arn)

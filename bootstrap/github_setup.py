@@ -10,7 +10,7 @@ from bootstrap.settings import BootstrapSettings
 from bootstrap.trust import GitHubRepository
 
 DEPLOY_BRANCH = "main"
-TOKEN_TYPE = "urn:pulumi:token-type:access_token:{}"
+TOKEN_TYPE = "urn:pulumi:token-type:access_token:{}"  # noqa: S105 (a token type URN)
 # Pulumi's stack names on a self-managed backend live under this fixed organization.
 SELF_MANAGED_ORGANIZATION = "organization"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -98,7 +97,7 @@ def _preview_policy(
     settings: BootstrapSettings, audience: str, subject: str
 ) -> service.AuthPolicyDefinitionArgs:
     rules = {"aud": audience, "sub": subject}
-    if settings.preview_token == "team":
+    if settings.preview_token == "team":  # noqa: S105 (a kind of token, not a secret)
         return service.AuthPolicyDefinitionArgs(
             decision=service.AuthPolicyDecision.ALLOW,
             token_type=service.AuthPolicyTokenType.TEAM,
@@ -230,7 +229,7 @@ def staged_pack(pack_dir: Path = PACK_DIR, staging: Path = PACK_STAGING) -> Path
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, copy)
     with contextlib.suppress(OSError):  # another process put the same copy there first
-        os.replace(partial, target)
+        partial.replace(target)
     shutil.rmtree(partial, ignore_errors=True)
     return target
 

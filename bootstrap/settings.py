@@ -90,7 +90,7 @@ class BootstrapConfig(Declaration):
         )
     )
     create_oidc_provider: Annotated[Boolean, TRUE_OR_FALSE] = Field(
-        True,
+        default=True,
         description="Create the account's OIDC provider; false uses the one that already exists "
         "(there is one per issuer and account).",
     )
@@ -199,7 +199,7 @@ class BootstrapSettings:
     create_oidc_provider: bool
     shared: bool  # this stack also manages the repository-wide settings
     drift_schedule: str
-    preview_token: str = "team"
+    preview_token: str = "team"  # noqa: S105 (a kind of token, not a secret)
     preview_team: str = DEFAULT_PREVIEW_TEAM
     preview_user: str = ""
     # Empty: Pulumi Cloud. Otherwise a self-managed backend URL (s3://..., file://...).
@@ -236,7 +236,7 @@ class BootstrapSettings:
     @property
     def preview_scope(self) -> str:
         """auth-actions' `scope` input for the preview token."""
-        if self.preview_token == "team":
+        if self.preview_token == "team":  # noqa: S105 (a kind of token, not a secret)
             return f"team:{self.preview_team}"
         return f"user:{self.preview_user}"
 

@@ -60,7 +60,7 @@ class Context:
         }
 
     def opts(
-        self, keep: bool = False, depends_on: Sequence[pulumi.Resource] = ()
+        self, *, keep: bool = False, depends_on: Sequence[pulumi.Resource] = ()
     ) -> pulumi.ResourceOptions:
         """`keep` marks data and identity the stage protects (bucket, key, model registry):
         protected and retained on delete where the stage says so, destroyable elsewhere."""

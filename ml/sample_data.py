@@ -42,22 +42,22 @@ def generate(rows: int, seed: int = 7) -> list[tuple[object, ...]]:
     return [(sex[i], *(float(c[i]) for c in rounded), int(rings[i])) for i in range(rows)]
 
 
-def write(rows: list[tuple[object, ...]], path: Path, with_label: bool = True) -> None:
+def write(rows: list[tuple[object, ...]], path: Path, *, with_label: bool = True) -> None:
     """Write atomically: a half-written file is never left under the final name."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as handle:
-        _write_rows(handle, rows, with_label)
+        _write_rows(handle, rows, with_label=with_label)
     partial.replace(path)
 
 
-def csv_text(rows: list[tuple[object, ...]], with_label: bool = True) -> str:
+def csv_text(rows: list[tuple[object, ...]], *, with_label: bool = True) -> str:
     buffer = io.StringIO()
-    _write_rows(buffer, rows, with_label)
+    _write_rows(buffer, rows, with_label=with_label)
     return buffer.getvalue()
 
 
-def _write_rows(handle: io.TextIOBase, rows: list[tuple[object, ...]], with_label: bool) -> None:
+def _write_rows(handle: io.TextIOBase, rows: list[tuple[object, ...]], *, with_label: bool) -> None:
     writer = csv.writer(handle, lineterminator="\n")
     for row in rows:
         writer.writerow(row if with_label else row[:-1])

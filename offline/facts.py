@@ -13,7 +13,7 @@ SCHEDULE = "aws:scheduler/schedule:Schedule"
 def setting_rows(settings: Settings) -> dict[str, str]:
     vpc = settings.vpc
     window = missed_run_window(settings.schedule.schedule, settings.schedule.timezone)
-    rows = {
+    return {
         "account": settings.account_id,
         "region": settings.region,
         "processing": _compute(
@@ -28,7 +28,7 @@ def setting_rows(settings: Settings) -> dict[str, str]:
         "batch data": settings.batch_data_url or "sample data in the stack bucket",
         "schedule": f"{settings.schedule.expression} ({settings.schedule.timezone})",
         "schedule state": "enabled" if settings.schedule.enabled else "disabled",
-        "missed-run alarm": _missed_run(settings.schedule.enabled, window),
+        "missed-run alarm": _missed_run(window, enabled=settings.schedule.enabled),
         "protected and retained": "yes" if settings.protect_resources else "no (destroyable)",
         "sample data uploaded": "yes" if settings.upload_sample_data else "no",
         "max job runtime": f"{settings.max_job_runtime_seconds} s",
@@ -38,7 +38,6 @@ def setting_rows(settings: Settings) -> dict[str, str]:
         "network": f"subnets {', '.join(vpc.subnet_ids)}" if vpc else "isolated, no VPC",
         "alert e-mails": ", ".join(settings.alarm_emails) or "none",
     }
-    return rows
 
 
 def parameter_rows(graph: StackGraph) -> dict[str, str]:
@@ -68,7 +67,7 @@ def _compute(instance_type: str, count: int) -> str:
     return f"{instance_type} x {count}"
 
 
-def _missed_run(enabled: bool, window: int | None) -> str:
+def _missed_run(window: int | None, *, enabled: bool) -> str:
     if not enabled:
         return "none (schedule disabled)"
     if window is None:

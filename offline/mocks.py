@@ -27,11 +27,12 @@ def github_id(name: str) -> int:
 class AwsMocks(pulumi.runtime.Mocks):
     """`caller_account` is who the credentials belong to; by default the stack's own account."""
 
-    def __init__(  # noqa: PLR0917 (tests pass the first four by position)
+    def __init__(
         self,
         account_id: str,
         region: str,
         caller_account: str | None = None,
+        *,
         preview: bool = False,
         oidc_audiences: dict[str, list[str]] | None = None,
         log_groups: tuple[str, ...] = (),
@@ -102,7 +103,7 @@ class _Resource:
     def physical(self) -> str:
         return _physical_name(self.inputs) or self.name
 
-    def arn(self, resource: str, regional: bool = True) -> str:
+    def arn(self, resource: str, *, regional: bool = True) -> str:
         service = self.token.split(":")[1].split("/", maxsplit=1)[0]
         where = f"{self.region}:{self.account}" if regional else f":{self.account}"
         return f"arn:aws:{service}:{where}:{resource}"
@@ -136,10 +137,13 @@ _COMPUTED: dict[str, Callable[[_Resource], dict[str, Any]]] = {
         "arn": f"arn:aws:s3:::{r.physical}",
         "bucket": r.physical,
     },
-    "aws:iam/role:Role": lambda r: {"id": r.physical, "arn": r.arn(f"role/{r.physical}", False)},
+    "aws:iam/role:Role": lambda r: {
+        "id": r.physical,
+        "arn": r.arn(f"role/{r.physical}", regional=False),
+    },
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": lambda r: {
-        "id": r.arn(f"oidc-provider/{r.inputs['url'].removeprefix('https://')}", False),
-        "arn": r.arn(f"oidc-provider/{r.inputs['url'].removeprefix('https://')}", False),
+        "id": r.arn(f"oidc-provider/{r.inputs['url'].removeprefix('https://')}", regional=False),
+        "arn": r.arn(f"oidc-provider/{r.inputs['url'].removeprefix('https://')}", regional=False),
     },
     "aws:sqs/queue:Queue": _queue,
     "aws:sns/topic:Topic": lambda r: {"id": r.arn(r.physical), "arn": r.arn(r.physical)},

@@ -32,7 +32,7 @@ def resource_tree(graph: StackGraph) -> list[str]:
     roots = [r for r in graph.resources if r.parent not in recorded]
     lines = [f"pulumi:pulumi:Stack  {roots[0].parent_name}" if roots else "(no resources)"]
 
-    def walk(resource: RecordedResource, prefix: str, last: bool) -> None:
+    def walk(resource: RecordedResource, prefix: str, *, last: bool) -> None:
         flags = [
             flag
             for flag, on in (
@@ -45,10 +45,10 @@ def resource_tree(graph: StackGraph) -> list[str]:
         lines.append(f"{prefix}{'└─ ' if last else '├─ '}{resource.type}  {resource.name}{suffix}")
         kids = sorted(children.get(resource.urn, []), key=lambda r: (r.type, r.name))
         for index, kid in enumerate(kids):
-            walk(kid, prefix + ("   " if last else "│  "), index == len(kids) - 1)
+            walk(kid, prefix + ("   " if last else "│  "), last=index == len(kids) - 1)
 
     for index, root in enumerate(roots):
-        walk(root, "", index == len(roots) - 1)
+        walk(root, "", last=index == len(roots) - 1)
     return lines
 
 

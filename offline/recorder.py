@@ -175,7 +175,7 @@ def render_stack(
             settings.account_id,
             settings.region,
             caller_account,
-            preview,
+            preview=preview,
             log_groups=existing_log_groups,
         ),
         preview=preview,

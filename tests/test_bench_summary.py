@@ -11,8 +11,8 @@ def test_the_summary_counts_the_goals_and_says_bench_only_reports(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(bench, "RESULTS", [])
-    assert bench.judge("local pipeline < 20 s", "11.5 s", True) == "met"
-    assert bench.judge("inference 10,000 rows >= 0.70 of floor", "0.41", False) == "NOT met"
+    assert bench.judge("local pipeline < 20 s", "11.5 s", met=True) == "met"
+    assert bench.judge("inference 10,000 rows >= 0.70 of floor", "0.41", met=False) == "NOT met"
     lines = bench.summary().splitlines()
     assert lines[1] == "Summary"
     assert lines[3].split() == ["local", "pipeline", "<", "20", "s", "11.5", "s", "met"]

@@ -136,7 +136,7 @@ MISTAKES = [
 
 
 def files_under(folder: Path) -> set[Path]:
-    return {p for p in folder.rglob("*")}
+    return set(folder.rglob("*"))
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=str)

@@ -17,7 +17,7 @@ from ml.contract import S3_URI, ResourceNames
 class Arns:
     names: ResourceNames
 
-    def arn(self, service: str, resource: str, region: bool = True) -> str:
+    def arn(self, service: str, resource: str, *, region: bool = True) -> str:
         names = self.names
         where = f"{names.region}:{names.account_id}" if region else f":{names.account_id}"
         return f"arn:{names.partition}:{service}:{where}:{resource}"

@@ -8,6 +8,7 @@ The Pulumi CLI records the checked-out commit of every update in its metadata as
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,7 +54,7 @@ def last_deployed_commit(history: Iterable[UpdateRecord]) -> str | None:
 def is_ancestor(repository: Path, ancestor: str, commit: str) -> bool:
     """`git merge-base --is-ancestor`: exit 0 yes, 1 no, anything else an error."""
     result = subprocess.run(
-        ["git", "merge-base", "--is-ancestor", ancestor, commit],
+        [_git(), "merge-base", "--is-ancestor", ancestor, commit],
         cwd=repository,
         capture_output=True,
         text=True,
@@ -81,5 +82,13 @@ def check(repository: Path, history: Iterable[UpdateRecord], candidate: str) -> 
 
 def head_commit(repository: Path) -> str:
     return subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True
+        [_git(), "rev-parse", "HEAD"], cwd=repository, capture_output=True, text=True, check=True
     ).stdout.strip()
+
+
+def _git() -> str:
+    """git by its full path: the check must not run whatever a working directory provides."""
+    found = shutil.which("git")
+    if found is None:
+        raise LineageError("git is not on PATH; the lineage check compares commits with it")
+    return found

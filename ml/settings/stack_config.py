@@ -93,7 +93,8 @@ class StackConfig(Declaration):
     )
     # Before the approval status, which it may allow to be Approved.
     auto_approve_models: Boolean = Field(
-        False, description="Allow this stage to register models as Approved without a human."
+        default=False,
+        description="Allow this stage to register models as Approved without a human.",
     )
     model_approval_status: Annotated[str, one_of(APPROVAL_STATUSES)] = Field(
         "PendingManualApproval",
@@ -107,7 +108,7 @@ class StackConfig(Declaration):
         "UTC", description="IANA time zone the schedule is evaluated in."
     )
     schedule_enabled: Boolean = Field(
-        False,
+        default=False,
         description="Whether the schedule runs the pipeline. Off by default so a first deploy "
         "starts nothing.",
     )
@@ -116,12 +117,12 @@ class StackConfig(Declaration):
         description="E-mail addresses subscribed to pipeline failure and alarm notifications.",
     )
     protect_resources: Boolean = Field(
-        False,
+        default=False,
         description="Protect and retain the bucket, key and model registry (prod); false keeps "
         "the stack destroyable.",
     )
     upload_sample_data: Boolean = Field(
-        False,
+        default=False,
         description="Upload the sample Abalone data to the stack bucket so the first run needs "
         "no data preparation.",
     )
@@ -155,7 +156,7 @@ class StackConfig(Declaration):
         "sagemakerProjectName.",
     )
     manage_log_groups: Boolean = Field(
-        False,
+        default=False,
         description="Create the account-wide /aws/sagemaker/* log groups with retention. Off "
         "unless no one else owns them.",
     )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 SHARED_CODE_DIR = "/opt/ml/processing/input/shared"
-if os.path.isdir(SHARED_CODE_DIR):
+if Path(SHARED_CODE_DIR).is_dir():
     sys.path.insert(0, SHARED_CODE_DIR)
 
 import abalone  # noqa: E402

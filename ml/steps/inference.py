@@ -6,15 +6,15 @@ preprocessing inside the model folder is applied here, so serving matches traini
 
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import xgboost as xgb
 
 # The container imports this file from the model's code/ folder; its sibling module is there too.
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import abalone
 
@@ -29,9 +29,10 @@ class UnsupportedContentType(ValueError):
 
 def model_fn(model_dir: str) -> tuple[xgb.Booster, dict[str, Any]]:
     booster = xgb.Booster()
-    booster.load_model(os.path.join(model_dir, MODEL_FILE))
-    with open(os.path.join(model_dir, PREPROCESSING_FILE), encoding="utf-8") as handle:
-        preprocessing = abalone.load_preprocessing(handle.read())
+    booster.load_model(str(Path(model_dir, MODEL_FILE)))
+    preprocessing = abalone.load_preprocessing(
+        Path(model_dir, PREPROCESSING_FILE).read_text(encoding="utf-8")
+    )
     return booster, preprocessing
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import pandas as pd
 
 # In SageMaker the shared module arrives as its own processing input; locally it sits beside us.
 SHARED_CODE_DIR = "/opt/ml/processing/input/shared"
-if os.path.isdir(SHARED_CODE_DIR):
+if Path(SHARED_CODE_DIR).is_dir():
     sys.path.insert(0, SHARED_CODE_DIR)
 
 from sklearn.impute import SimpleImputer  # noqa: E402

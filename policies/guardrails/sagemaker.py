@@ -93,6 +93,7 @@ def _check_paths(
     args: ResourceValidationArgs,
     report: ReportViolation,
     paths: Mapping[str, tuple[tuple[str, ...], ...]],
+    *,
     expected: Any,
     fix: str,
 ) -> None:
@@ -113,23 +114,33 @@ def _check_paths(
 
 def _isolation(args: ResourceValidationArgs, report: ReportViolation) -> None:
     paths = {kind: (path,) for kind, path in ISOLATION.items()}
-    _check_paths(args, report, paths, True, "set network isolation to the literal true")
+    _check_paths(
+        args, report, paths, expected=True, fix="set network isolation to the literal true"
+    )
 
 
 def _kms(args: ResourceValidationArgs, report: ReportViolation) -> None:
     _check_paths(
-        args, report, KMS_KEYS, None, "encrypt volumes and outputs with the stack key's ARN"
+        args,
+        report,
+        KMS_KEYS,
+        expected=None,
+        fix="encrypt volumes and outputs with the stack key's ARN",
     )
 
 
 def _runtime(args: ResourceValidationArgs, report: ReportViolation) -> None:
     paths = {"Training": (RUNTIME,), "Processing": (RUNTIME,)}
-    _check_paths(args, report, paths, None, "set StoppingCondition.MaxRuntimeInSeconds")
+    _check_paths(
+        args, report, paths, expected=None, fix="set StoppingCondition.MaxRuntimeInSeconds"
+    )
 
 
 def _traffic_encryption(args: ResourceValidationArgs, report: ReportViolation) -> None:
     paths = {kind: (path,) for kind, path in TRAFFIC_ENCRYPTION.items()}
-    _check_paths(args, report, paths, True, "encrypt inter-container traffic (literal true)")
+    _check_paths(
+        args, report, paths, expected=True, fix="encrypt inter-container traffic (literal true)"
+    )
 
 
 def _retries(args: ResourceValidationArgs, report: ReportViolation) -> None:

@@ -50,7 +50,7 @@ def test_no_expression_is_expanded_inside_a_shell_script() -> None:
 def test_every_job_has_a_timeout_and_least_privilege() -> None:
     for file, name, job in all_jobs():
         assert 0 < job["timeout-minutes"] <= 180, f"{file}/{name}"
-        permissions = {k: v for k, v in job["permissions"].items()}
+        permissions = dict(job["permissions"])
         assert set(permissions.values()) <= {"read", "write"}
         writes = {k for k, v in permissions.items() if v == "write"}
         assert writes <= {"id-token", "pull-requests"}, f"{file}/{name}: {writes}"

@@ -367,7 +367,7 @@ RESOURCE_CASES = [
         "sagemaker-prod-registry-protected",
         "model-group",
         "tags",
-        lambda i: None,
+        lambda _: None,
         "can be deleted with the stack",
         stack="prod",
         protect=False,

@@ -82,7 +82,7 @@ def _matches_when_missing(operator: str) -> bool:
     return operator == "Null" or "Not" in operator
 
 
-def _key_problems(statement: dict[str, Any], action: str, from_wildcard: bool) -> list[str]:
+def _key_problems(statement: dict[str, Any], action: str, *, from_wildcard: bool) -> list[str]:
     problems = []
     for operator, keys in statement.get("Condition", {}).items():
         for key in keys:
@@ -101,7 +101,7 @@ def _key_problems(statement: dict[str, Any], action: str, from_wildcard: bool) -
     return problems
 
 
-def statement_problems(statement: dict[str, Any], key_policy: bool = False) -> list[str]:
+def statement_problems(statement: dict[str, Any], *, key_policy: bool = False) -> list[str]:
     """Everything in one statement that AWS's reference does not back."""
     problems: list[str] = []
     sid = statement.get("Sid", "<no Sid>")
@@ -134,9 +134,9 @@ def _resource_problems(sid: str, action: str, resources: list[str]) -> list[str]
     return problems
 
 
-def policy_problems(document: dict[str, Any], key_policy: bool = False) -> list[str]:
+def policy_problems(document: dict[str, Any], *, key_policy: bool = False) -> list[str]:
     return [
         problem
         for statement in document["Statement"]
-        for problem in statement_problems(statement, key_policy)
+        for problem in statement_problems(statement, key_policy=key_policy)
     ]

@@ -62,9 +62,7 @@ def test_a_failed_gate_stops_before_the_transform(
 
 
 @pytest.mark.slow
-def test_a_failed_step_stops_the_run_with_its_error(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_failed_step_stops_the_run_with_its_error(tmp_path: Path) -> None:
     """The command line refuses such rows up front; the step itself still refuses them, as it
     does in SageMaker, and the run stops with the step's own error and no half-written output."""
     from ml.local.runner import StepFailed, run_pipeline

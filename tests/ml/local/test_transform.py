@@ -12,11 +12,11 @@ from ml.local import transform
 from ml.local.step_modules import abalone
 
 
-def serving(skip_first: bool = False) -> ModuleType:
+def serving(*, skip_first: bool = False) -> ModuleType:
     """Handlers that predict each row's length, so a row joined with another's prediction shows."""
     module = ModuleType("serving")
     vars(module).update(
-        input_fn=lambda body, _: abalone.parse_rows(body, False, "request"),
+        input_fn=lambda body, _: abalone.parse_rows(body, with_label=False, source="request"),
         predict_fn=lambda rows, _: rows["length"].to_numpy()[1 if skip_first else 0 :],
         output_fn=lambda predictions, _: "".join(f"{p:g}\n" for p in predictions),
     )
