@@ -51,8 +51,12 @@ def probe(*args: str) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(PROJECT_DIR)}
     result = subprocess.run(
         [sys.executable, "-m", "bench.probes", *args],
-        capture_output=True, text=True, check=True, env=env, cwd=PROJECT_DIR,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+        cwd=PROJECT_DIR,
+    )
     figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
 
@@ -115,8 +119,9 @@ def bench_serving(work: Path, model_archive: Path) -> None:
         write(generate(rows, seed=rows), rows_csv, with_label=False)
         # Small inputs repeat more: a median of a few 30 ms runs would follow the machine's noise.
         repeats = max(SERVING_REPEATS, SERVING_ROWS // rows)
-        timed = probe("serving", str(model_archive), str(rows_csv), str(work / "scored"),
-                      str(repeats))  # fmt: skip
+        timed = probe(
+            "serving", str(model_archive), str(rows_csv), str(work / "scored"), str(repeats)
+        )
         handlers, floor = timed["handlers_seconds"], timed["floor_seconds"]
         ratio = floor / handlers
         verdict = judge(
@@ -160,9 +165,11 @@ SECTIONS = ("definition", "program", "serving")
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument(
-        "sections", nargs="*", metavar="section",
+        "sections",
+        nargs="*",
+        metavar="section",
         help=f"run only these ({', '.join(SECTIONS)}); all when none is named",
-    )  # fmt: skip
+    )
     chosen = parser.parse_args(argv).sections or SECTIONS
     unknown = sorted(set(chosen) - set(SECTIONS))
     if unknown:

@@ -162,9 +162,12 @@ def parser() -> argparse.ArgumentParser:
     execute.add_argument("--stack", required=True, help="dev, preprod, prod")
     execute.add_argument("--wait", action="store_true", help="follow it; exit 1 unless it succeeds")
     execute.add_argument(
-        "--param", action="append", default=[], metavar="NAME=VALUE",
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="override a pipeline parameter (repeatable)",
-    )  # fmt: skip
+    )
     execute.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     execute.set_defaults(handler=cmd_execute)
 

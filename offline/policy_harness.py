@@ -207,9 +207,14 @@ def _run_policy(
     if isinstance(policy, ResourceValidationPolicy):
         for resource in resources:
             args = ResourceValidationArgs(
-                resource.resource_type, resource.props, resource.urn, resource.name,
-                resource.opts, None, config,
-            )  # fmt: skip
+                resource.resource_type,
+                resource.props,
+                resource.urn,
+                resource.name,
+                resource.opts,
+                None,
+                config,
+            )
             _guarded(report, policy, level, lambda a=args: policy.validate(a, record))
     elif isinstance(policy, StackValidationPolicy):
         stack_args = StackValidationArgs(resources, config)

@@ -46,9 +46,13 @@ def cleanup(
     # Listed in full before deleting: deleting while paginating can skip items.
     packages = [
         item["ModelPackageArn"]
-        for item in paged(sagemaker, "list_model_packages", "ModelPackageSummaryList",
-                          ModelPackageGroupName=names.model_package_group)
-    ]  # fmt: skip
+        for item in paged(
+            sagemaker,
+            "list_model_packages",
+            "ModelPackageSummaryList",
+            ModelPackageGroupName=names.model_package_group,
+        )
+    ]
     for arn in packages:
         sagemaker.delete_model_package(ModelPackageName=arn)
         report(f"deleted model package {arn}")
@@ -79,9 +83,12 @@ def _running(sagemaker: Any, pipeline: str) -> list[str]:
 
 
 def _stop_executions(
-    sagemaker: Any, pipeline: str, report: Report, poll_seconds: float,
+    sagemaker: Any,
+    pipeline: str,
+    report: Report,
+    poll_seconds: float,
     sleep: Callable[[float], None],
-) -> list[str]:  # fmt: skip
+) -> list[str]:
     running = _running(sagemaker, pipeline)
     for arn in running:
         sagemaker.stop_pipeline_execution(

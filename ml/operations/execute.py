@@ -98,9 +98,13 @@ def follow(
 
 def _steps(sagemaker: Any, arn: str) -> list[dict[str, Any]]:
     return list(
-        paged(sagemaker, "list_pipeline_execution_steps", "PipelineExecutionSteps",
-              PipelineExecutionArn=arn)
-    )  # fmt: skip
+        paged(
+            sagemaker,
+            "list_pipeline_execution_steps",
+            "PipelineExecutionSteps",
+            PipelineExecutionArn=arn,
+        )
+    )
 
 
 def _outcome(arn: str, status: dict[str, Any], steps: list[dict[str, Any]]) -> Outcome:

@@ -32,8 +32,11 @@ def _operator_holds(operator: str, expected: Mapping[str, Any], context: Mapping
         values = [str(v) for v in _as_list(context[key])]
         patterns = [str(w) for w in _as_list(wanted)]
         if operator in ("StringEquals", "ArnEquals", "Bool"):
-            ok = any(v.lower() == p.lower() if operator == "Bool" else v == p
-                     for v in values for p in patterns)  # fmt: skip
+            ok = any(
+                v.lower() == p.lower() if operator == "Bool" else v == p
+                for v in values
+                for p in patterns
+            )
         elif operator in ("StringLike", "ArnLike"):
             ok = any(_like(p, v) for v in values for p in patterns)
         else:

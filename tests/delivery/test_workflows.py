@@ -116,8 +116,10 @@ def test_promotion_chain_environments_and_one_deployment_at_a_time() -> None:
     jobs = promote["jobs"]
     assert jobs["test"]["if"] == "vars.DELIVERY != 'deployments'"
     assert [jobs[stage]["needs"] for stage in STAGES] == [
-        "test", "preview-preprod", "preview-prod",
-    ]  # fmt: skip
+        "test",
+        "preview-preprod",
+        "preview-prod",
+    ]
     assert (jobs["preview-preprod"]["needs"], jobs["preview-prod"]["needs"]) == ("dev", "preprod")
     for stage in STAGES:
         job = jobs[stage]
@@ -130,8 +132,10 @@ def test_promotion_chain_environments_and_one_deployment_at_a_time() -> None:
         assert setup["with"]["policy-pack"] == "true"
     # dev runs the whole pipeline, preprod a smoke run; prod only updates.
     assert [jobs[s]["steps"][-1]["with"].get("run-pipeline") for s in STAGES] == [
-        "true", "true", None,
-    ]  # fmt: skip
+        "true",
+        "true",
+        None,
+    ]
     assert "environment" not in jobs["test"]
     assert jobs["test"]["steps"][-1]["run"] == "bash .ci/run"
 

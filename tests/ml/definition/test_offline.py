@@ -61,8 +61,13 @@ def test_two_processes_build_byte_identical_json(project_dir: Path, tmp_path: Pa
         }
         result = subprocess.run(
             [sys.executable, "-m", "ml", "definition", "--stack", "prod"],
-            cwd=cwd, env=env, capture_output=True, text=True, check=True, timeout=120,
-        )  # fmt: skip
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         assert "stand-in KMS key" in result.stderr
         outputs.append(result.stdout)
     assert outputs[0] == outputs[1]

@@ -18,8 +18,10 @@ def test_steps_are_the_contract_names(dev_definition: dict[str, Any]) -> None:
     assert set(all_steps(dev_definition)) == {s.value for s in Step}
     gate = all_steps(dev_definition)[Step.QUALITY_GATE]["Arguments"]
     assert [s["Name"] for s in gate["IfSteps"]] == [
-        Step.REGISTER_MODEL, Step.CREATE_MODEL, Step.TRANSFORM
-    ]  # fmt: skip
+        Step.REGISTER_MODEL,
+        Step.CREATE_MODEL,
+        Step.TRANSFORM,
+    ]
     assert [s["Name"] for s in gate["ElseSteps"]] == [Step.QUALITY_GATE_FAILED]
 
 
@@ -116,8 +118,10 @@ def test_every_job_step_retries_transient_sagemaker_errors(dev_definition: dict[
     for name in JOB_STEPS:
         [policy] = steps[name]["RetryPolicies"]
         assert set(policy["ExceptionType"]) == {
-            "SageMaker.JOB_INTERNAL_ERROR", "SageMaker.CAPACITY_ERROR", "SageMaker.RESOURCE_LIMIT"
-        }  # fmt: skip
+            "SageMaker.JOB_INTERNAL_ERROR",
+            "SageMaker.CAPACITY_ERROR",
+            "SageMaker.RESOURCE_LIMIT",
+        }
         assert 1 <= policy["MaxAttempts"] <= 20
         assert policy["IntervalSeconds"] > 0 and policy["BackoffRate"] >= 1
     for name in (Step.REGISTER_MODEL, Step.CREATE_MODEL):
@@ -150,8 +154,9 @@ def test_code_reaches_isolated_containers_as_inputs(
         assert inputs["shared"] == code.shared_prefix
     model = steps[Step.CREATE_MODEL]["Arguments"]["PrimaryContainer"]
     assert model["Environment"] == {
-        "SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code"
-    }  # fmt: skip
+        "SAGEMAKER_PROGRAM": "inference.py",
+        "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/model/code",
+    }
 
 
 def test_batch_transform_splits_by_line_and_joins_output_to_input(

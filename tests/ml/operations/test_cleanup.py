@@ -28,11 +28,14 @@ def execution_arn(name: str) -> str:
 def summaries(**statuses: str) -> dict[str, Any]:
     return {
         "PipelineExecutionSummaries": [
-            {"PipelineExecutionArn": execution_arn(name), "PipelineExecutionStatus": status,
-             "StartTime": AT}
+            {
+                "PipelineExecutionArn": execution_arn(name),
+                "PipelineExecutionStatus": status,
+                "StartTime": AT,
+            }
             for name, status in statuses.items()
         ]
-    }  # fmt: skip
+    }
 
 
 def package(version: int) -> dict[str, Any]:

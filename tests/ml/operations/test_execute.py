@@ -162,15 +162,22 @@ def test_execute_wait_exits_non_zero_naming_the_failed_step(
     sts_stubber = Stubber(sts)
     sts_stubber.add_response(
         "get_caller_identity",
-        {"Account": DEV_ACCOUNT, "Arn": f"arn:aws:sts::{DEV_ACCOUNT}:assumed-role/deploy/ci",
-         "UserId": "AROA:ci"},
-    )  # fmt: skip
+        {
+            "Account": DEV_ACCOUNT,
+            "Arn": f"arn:aws:sts::{DEV_ACCOUNT}:assumed-role/deploy/ci",
+            "UserId": "AROA:ci",
+        },
+    )
     stubber.add_response(
         "start_pipeline_execution",
         {"PipelineExecutionArn": EXECUTION},
-        {"PipelineName": PIPELINE, "PipelineExecutionDisplayName": ANY,
-         "PipelineParameters": [], "ClientRequestToken": ANY},
-    )  # fmt: skip
+        {
+            "PipelineName": PIPELINE,
+            "PipelineExecutionDisplayName": ANY,
+            "PipelineParameters": [],
+            "ClientRequestToken": ANY,
+        },
+    )
     expect_poll(stubber, "Failed", steps(("Evaluate", "Failed", "ClientError: no evaluation.json")))
     monkeypatch.setattr(stack_aws, "stack_clients", lambda _: stack_aws.StackClients(client, sts))
     with sts_stubber:

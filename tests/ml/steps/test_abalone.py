@@ -50,8 +50,11 @@ def test_a_wrong_field_count_is_reported_before_a_bad_value() -> None:
     [
         (b"", "f.csv: the file has no rows"),
         (b"\n\n", "f.csv: the file has no rows"),
-        (rows(ROW, "M,1,2"), "expected 9 columns (sex, length, diameter, height, whole_weight, "
-         "shucked_weight, viscera_weight, shell_weight, rings), found 3 on line 2"),
+        (
+            rows(ROW, "M,1,2"),
+            "expected 9 columns (sex, length, diameter, height, whole_weight, "
+            "shucked_weight, viscera_weight, shell_weight, rings), found 3 on line 2",
+        ),
         (rows(ROW, ROW + ",1", ROW + ",1"), "found 10 on line 2, 3"),
         (rows(ROW.replace("M,", "X,")), "sex has unknown category 'X' (allowed: F/I/M) on line 1"),
         (rows(ROW.replace("M,", ",")), "sex is missing on line 1"),
@@ -59,7 +62,7 @@ def test_a_wrong_field_count_is_reported_before_a_bad_value() -> None:
         (rows(ROW[: ROW.rindex(",")] + ","), "the label rings is missing on line 1"),
         (rows(ROW.replace(",15", ",-2")), "rings is negative on line 1"),
     ],
-)  # fmt: skip
+)
 def test_bad_rows_name_what_is_wrong_and_where(data: bytes, message: str) -> None:
     with pytest.raises(abalone.DataError, match=r"^f\.csv: ") as caught:
         abalone.parse_rows(data, with_label=True, source="f.csv")
