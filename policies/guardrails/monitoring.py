@@ -87,13 +87,13 @@ def _queue_encrypted(args: ResourceValidationArgs, report: ReportViolation) -> N
 
 # Shared by every SageMaker job in the account and outliving any stack: a stack's key would take
 # the account's job logs down with it.
-ACCOUNT_WIDE_LOG_GROUPS = "/aws/sagemaker/"
+ACCOUNT_WIDE_LOG_GROUP_PREFIX = "/aws/sagemaker/"
 
 
 def _log_group(args: ResourceValidationArgs, report: ReportViolation) -> None:
     if not args.props.get("retentionInDays"):
         violation(report, args.name, "logs are kept forever", "set retentionInDays")
-    shared = str(args.props.get("name", "")).startswith(ACCOUNT_WIDE_LOG_GROUPS)
+    shared = str(args.props.get("name", "")).startswith(ACCOUNT_WIDE_LOG_GROUP_PREFIX)
     if shared and args.props.get("kmsKeyId"):
         violation(
             report,
