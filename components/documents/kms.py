@@ -4,7 +4,8 @@ that encrypt with it on the stack's behalf may use it (besides IAM principals th
 The roles are named here by ARNs built from their names, not in their own IAM policies by the
 key's ARN: KMS assigns that ARN at creation, so a role policy naming it would stay unknown in a
 stack's first preview. A key policy may name only principals that exist, so the key is created
-after the roles (the provider retries CreateKey while IAM propagates a new role)."""
+after the roles; the provider retries CreateKey while IAM propagates a new role (Terraform AWS
+provider, internal/service/kms/key.go, resourceKeyCreate: waitIAMPropagation)."""
 
 from __future__ import annotations
 

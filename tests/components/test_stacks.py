@@ -220,7 +220,8 @@ def test_the_key_admits_the_role_the_jobs_run_as(graphs: dict[str, StackGraph], 
     assert principals["ExecutionRoleGrantsForJobVolumes"] == job_role
     schedule = graph.one("aws:scheduler/schedule:Schedule")
     assert principals["SchedulerRoleReadsScheduleInput"] == schedule.inputs["target"]["roleArn"]
-    # A key policy may name only principals that exist: the key waits for both roles.
+    # A key policy may name only principals that exist (KMS CreateKey; the Terraform provider's
+    # resourceKeyCreate waits out IAM propagation, not a role created after the key).
     roles = {r.urn for r in graph.of_type("aws:iam/role:Role")}
     assert roles <= set(key.dependencies)
 
