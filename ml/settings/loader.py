@@ -24,6 +24,7 @@ from ml.settings.model import (
     SettingsError,
     VpcSettings,
 )
+from ml.settings.promotion import PromotedModel, source_problems
 from ml.settings.sources import read_stack_file
 from ml.settings.stack_config import StackConfig
 
@@ -59,9 +60,26 @@ def build_settings(raw: Mapping[str, Any], source: str) -> Settings:
     account_id = own.get("accountId")
     if isinstance(account_id, str) and value_problem("accountId", account_id) is None:
         messages += _allowed_accounts_problems(raw.get(ALLOWED_ACCOUNTS_KEY), account_id)
+    if config is not None and not messages and config.model_source == "registry":
+        promoted = _promoted(config)
+        messages += [
+            f"{prefix}{key}: {getattr(promoted, _PROMOTED_FIELDS[key])!r} {problem}"
+            for key, problem in source_problems(promoted, str(region)).items()
+        ]
     if messages or config is None:
         raise SettingsError(messages, source)
     return _settings_from(config, str(region))
+
+
+_PROMOTED_FIELDS = {
+    "modelPackageArn": "package_arn",
+    "modelDataUrl": "model_data_url",
+    "modelImageUri": "image_uri",
+}
+
+
+def _promoted(config: StackConfig) -> PromotedModel:
+    return PromotedModel(config.model_package_arn, config.model_data_url, config.model_image_uri)
 
 
 def _phrase(problem: declared.Problem) -> str:
@@ -144,5 +162,6 @@ def _settings_from(config: StackConfig, region: str) -> Settings:
         log_groups=LogGroupSettings(config.manage_log_groups, config.log_retention_days),
         vpc=vpc,
         input_kms_key_arns=tuple(config.input_kms_key_arns),
+        promoted_model=_promoted(config) if config.model_source == "registry" else None,
         project=PROJECT,
     )

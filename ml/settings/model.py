@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ml.contract import PROJECT, ResourceNames
 from ml.schedule import Schedule
+from ml.settings.promotion import PromotedModel
 
 
 class SettingsError(ValueError):
@@ -80,7 +81,13 @@ class Settings:
     vpc: VpcSettings | None
     # Customer keys that encrypt the input buckets (inputDataUrl, batchDataUrl).
     input_kms_key_arns: tuple[str, ...] = ()
+    # In registry mode the model this stage serves; None when its runs train their own.
+    promoted_model: PromotedModel | None = None
     project: str = PROJECT
+
+    @property
+    def model_source(self) -> str:
+        return "registry" if self.promoted_model else "train"
 
     @property
     def names(self) -> ResourceNames:

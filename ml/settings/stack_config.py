@@ -21,6 +21,13 @@ from ml.settings.declared import (
     rule_broken,
     unless_empty,
 )
+from ml.settings.promotion import (
+    MODEL_SOURCES,
+    TRAINING_STAGE,
+    check_image_uri,
+    check_model_data_url,
+    check_model_package_arn,
+)
 
 DEFAULT_INSTANCE_TYPE = "ml.m5.xlarge"
 # Lists whose every item is checked (a problem names the item).
@@ -177,6 +184,26 @@ class StackConfig(Declaration):
         description="ARNs of the customer KMS keys that encrypt the buckets of inputDataUrl and "
         "batchDataUrl; the jobs may decrypt with them through S3 only.",
     )
+    model_source: Annotated[str, one_of(MODEL_SOURCES)] = Field(
+        "train",
+        description="train: each run trains, gates, registers and scores; registry: each run "
+        "scores with this stack's copy of a model approved in dev (see promote-model).",
+    )
+    model_package_arn: Annotated[str, check(unless_empty(check_model_package_arn))] = Field(
+        "",
+        description="registry mode: the approved dev model package this stage serves "
+        "(provenance), written by python -m ml promote-model.",
+    )
+    model_data_url: Annotated[str, check(unless_empty(check_model_data_url))] = Field(
+        "",
+        description="registry mode: the package's model artifact in dev's stack bucket, which "
+        "the stack copies into its own.",
+    )
+    model_image_uri: Annotated[str, check(unless_empty(check_image_uri))] = Field(
+        "",
+        description="registry mode: the package's own serving image (an AWS XGBoost image of "
+        "this region).",
+    )
 
     # Rules between keys. Each sits on the later of its keys, so the earlier one's value is in
     # `info.data` once valid; while either key's own value is refused, the rule waits.
@@ -197,6 +224,28 @@ class StackConfig(Declaration):
         if value == "Approved" and info.data.get("auto_approve_models") is False:
             raise rule_broken(
                 "needs autoApproveModels: true on this stage; allowed: PendingManualApproval"
+            )
+        return value
+
+    @field_validator("model_source")
+    @classmethod
+    def _dev_trains(cls, value: str, info: ValidationInfo) -> str:
+        if value == "registry" and info.data.get("stage") == TRAINING_STAGE:
+            raise rule_broken(
+                "is for the stages that promote dev's models; allowed: train (dev trains them)"
+            )
+        return value
+
+    @field_validator("model_package_arn", "model_data_url", "model_image_uri")
+    @classmethod
+    def _only_and_all_in_registry_mode(cls, value: str, info: ValidationInfo) -> str:
+        source = info.data.get("model_source")
+        if source == "train" and value:
+            raise rule_broken("is used only with modelSource: registry; allowed: empty")
+        if source == "registry" and not value:
+            raise rule_broken(
+                "is required with modelSource: registry; allowed: what "
+                "`python -m ml promote-model` writes"
             )
         return value
 
