@@ -7,6 +7,7 @@ defined here once, so a rename is one edit and every consumer follows.
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -48,6 +49,14 @@ class Step(enum.StrEnum):
 
 
 # The names passed to ModelStep, from which the SDK derives the emitted names above.
+# How the XGBoost serving container finds our handlers inside model.tar.gz; a promoted package
+# must carry the same (ml promote-model checks it) for the stack's model to serve it.
+SERVING_CODE_DIR = "/opt/ml/model/code"
+SERVING_ENVIRONMENT = {
+    "SAGEMAKER_PROGRAM": "inference.py",
+    "SAGEMAKER_SUBMIT_DIRECTORY": SERVING_CODE_DIR,
+}
+
 REGISTER_MODEL_STEP_BASE = "RegisterModel"
 CREATE_MODEL_STEP_BASE = "CreateModel"
 
@@ -147,6 +156,13 @@ class ResourceNames:
     @property
     def model_package_group(self) -> str:
         return f"{self.pipeline}-models"
+
+    def promoted_model(self, model_data_url: str, image_uri: str) -> str:
+        """The SageMaker model serving a promoted artifact. Every field of a model forces its
+        replacement, so the name changes with what it serves; it stays outside the
+        `<pipeline>-model` prefix whose models `ml cleanup` deletes."""
+        served = hashlib.sha256(f"{model_data_url}\n{image_uri}".encode()).hexdigest()
+        return f"{self.pipeline}-promoted-{served[:12]}"
 
     def job_prefix(self, step: Step | str) -> str:
         """Job-name prefix kept in the definition; IAM scopes job ARNs on it.
