@@ -31,6 +31,8 @@ def create_execution_role(ctx: Context) -> iam.Role:
 def read_uris(ctx: Context) -> tuple[str, ...]:
     """The data a run reads: the configured inputs, or the sample data in the stack bucket."""
     defaults = parameter_defaults(ctx.settings, ctx.names.bucket)
+    if ctx.settings.promoted_model:
+        return (defaults.batch_data_url,)  # registry mode trains on nothing
     return (defaults.input_data_url, defaults.batch_data_url)
 
 
@@ -39,16 +41,19 @@ def execution_scope(ctx: Context) -> ExecutionScope:
     a first preview, before any ARN exists."""
     settings = ctx.settings
     vpc = settings.vpc
+    promoted = settings.promoted_model
     return ExecutionScope(
         names=ctx.names,
         read_uris=read_uris(ctx),
-        image_uris=step_images(settings.region),
+        # The promoted package's own image, or the framework images the steps run.
+        image_uris=(promoted.image_uri,) if promoted else step_images(settings.region),
         allowed_instance_types=settings.allowed_instance_types,
         max_runtime_seconds=settings.max_job_runtime_seconds,
         auto_approve_models=settings.auto_approve_models,
         subnet_ids=vpc.subnet_ids if vpc else (),
         security_group_ids=vpc.security_group_ids if vpc else (),
         input_key_arns=settings.input_kms_key_arns,
+        scoring_only=promoted is not None,
     )
 
 

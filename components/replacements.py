@@ -51,6 +51,16 @@ REPLACED_BY: dict[str, Replacement] = {
     ),
     "aws:s3/bucketVersioning:BucketVersioning": _BUCKET_SETTING,
     "aws:s3/bucketObjectv2:BucketObjectv2": Replacement(("bucket", "key")),
+    # A copy is identified by where it lands; a new source replaces it at the same key.
+    "aws:s3/objectCopy:ObjectCopy": Replacement(
+        ("bucket", "key"), ("source", "expectedSourceBucketOwner", "kmsEncryptionContext")
+    ),
+    # Every argument of a model forces its replacement. The literals the stack sets (image,
+    # network isolation, subnets and security groups) are digested into its name
+    # (ResourceNames.promoted_model), so a replacement never collides with the old model.
+    "aws:sagemaker/model:Model": Replacement(
+        ("name",), ("executionRoleArn", "primaryContainer", "containers")
+    ),
     "aws:sagemaker/modelPackageGroup:ModelPackageGroup": Replacement(
         ("modelPackageGroupName",), ("modelPackageGroupDescription",)
     ),

@@ -157,12 +157,13 @@ class ResourceNames:
     def model_package_group(self) -> str:
         return f"{self.pipeline}-models"
 
-    def promoted_model(self, model_data_url: str, image_uri: str) -> str:
+    def promoted_model(self, model_data_url: str, image_uri: str, *network: str) -> str:
         """The SageMaker model serving a promoted artifact. Every field of a model forces its
-        replacement, so the name changes with what it serves; it stays outside the
-        `<pipeline>-model` prefix whose models `ml cleanup` deletes."""
-        served = hashlib.sha256(f"{model_data_url}\n{image_uri}".encode()).hexdigest()
-        return f"{self.pipeline}-promoted-{served[:12]}"
+        replacement, so the name is a digest of all the stack sets (artifact, image, network):
+        a change creates the new model beside the old one instead of colliding with it. It
+        stays outside the `<pipeline>-model` prefix whose models `ml cleanup` deletes."""
+        served = "\n".join((model_data_url, image_uri, *network))
+        return f"{self.pipeline}-promoted-{hashlib.sha256(served.encode()).hexdigest()[:12]}"
 
     def job_prefix(self, step: Step | str) -> str:
         """Job-name prefix kept in the definition; IAM scopes job ARNs on it.

@@ -147,6 +147,20 @@ def _queue(i: Inputs) -> list[Call]:
     return [("sqs", "CreateQueue", params)]
 
 
+def _model(i: Inputs) -> list[Call]:
+    container, vpc = i.get("primaryContainer") or {}, i.get("vpcConfig")
+    params = _some(
+        ModelName=i["name"], ExecutionRoleArn=i["executionRoleArn"],
+        PrimaryContainer=_some(
+            Image=container.get("image"), ModelDataUrl=container.get("modelDataUrl"),
+            Environment=container.get("environment")),
+        EnableNetworkIsolation=i.get("enableNetworkIsolation"),
+        VpcConfig=vpc and {"Subnets": vpc["subnets"], "SecurityGroupIds": vpc["securityGroupIds"]},
+        Tags=_tags(i),
+    )  # fmt: skip
+    return [("sagemaker", "CreateModel", params)]
+
+
 CALLS: dict[str, Callable[[Inputs], list[Call]]] = {
     "aws:cloudwatch/dashboard:Dashboard": lambda i: [("cloudwatch", "PutDashboard", {
         "DashboardName": i["dashboardName"], "DashboardBody": i["dashboardBody"]})],
@@ -192,6 +206,14 @@ CALLS: dict[str, Callable[[Inputs], list[Call]]] = {
     "aws:s3/bucketVersioning:BucketVersioning": lambda i: [("s3", "PutBucketVersioning", {
         "Bucket": i["bucket"],
         "VersioningConfiguration": {"Status": i["versioningConfiguration"]["status"]}})],
+    "aws:s3/objectCopy:ObjectCopy": lambda i: [("s3", "CopyObject", _some(
+        Bucket=i["bucket"], Key=i["key"], CopySource=i["source"],
+        ServerSideEncryption=i.get("serverSideEncryption"), SSEKMSKeyId=i.get("kmsKeyId"),
+        BucketKeyEnabled=i.get("bucketKeyEnabled"), TaggingDirective=i.get("taggingDirective"),
+        Tagging="&".join(f"{k}={v}" for k, v in (i.get("tags") or {}).items()) or None,
+        ExpectedBucketOwner=i.get("expectedBucketOwner"),
+        ExpectedSourceBucketOwner=i.get("expectedSourceBucketOwner")))],
+    "aws:sagemaker/model:Model": _model,
     "aws:s3/bucketObjectv2:BucketObjectv2": lambda i: [("s3", "PutObject", _some(
         Bucket=i["bucket"], Key=i["key"], ContentType=i.get("contentType"),
         Tagging="&".join(f"{k}={v}" for k, v in (i.get("tags") or {}).items()) or None))],

@@ -193,6 +193,12 @@ _COMPUTED: dict[str, Callable[[_Resource], dict[str, Any]]] = {
         "arn": f"{r.inputs['topic']}:{r.stable_id}",
     },
     "aws:sqs/queuePolicy:QueuePolicy": lambda r: {"id": r.inputs["queueUrl"]},
+    "aws:s3/objectCopy:ObjectCopy": lambda r: {
+        "id": r.inputs["key"],
+        "etag": r.stable_id.replace("-", ""),
+        "versionId": r.stable_id.replace("-", "")[:32],
+    },
+    "aws:sagemaker/model:Model": _named("model/{name}"),
 }
 COMPUTED_TYPES = frozenset(_COMPUTED)
 

@@ -49,6 +49,9 @@ class ExecutionScope:
     security_group_ids: tuple[str, ...] = ()
     # Customer keys of the input buckets (inputKmsKeyArns): decrypt through S3 only.
     input_key_arns: tuple[str, ...] = ()
+    # Registry mode: runs only score with the model the stack created; they train, register
+    # and create nothing.
+    scoring_only: bool = False
 
 
 def service_trust_policy(
@@ -77,13 +80,15 @@ def service_trust_policy(
 
 
 def execution_role_policy(scope: ExecutionScope) -> dict[str, Any]:
+    training = (
+        [] if scope.scoring_only else [*_registry_statements(scope), _pass_role_statement(scope)]
+    )
     statements = [
         *_stack_bucket_statements(scope),
         *_read_statements(scope),
         *_input_key_statements(scope),
         *_job_statements(scope),
-        *_registry_statements(scope),
-        _pass_role_statement(scope),
+        *training,
         *_image_statements(scope),
         *_log_and_metric_statements(scope),
         *_vpc_statements(scope),
@@ -167,6 +172,8 @@ def job_arns(names: ResourceNames) -> dict[str, list[str]]:
 def _job_statements(scope: ExecutionScope) -> list[Statement]:
     statements = []
     for kind, arns in sorted(job_arns(scope.names).items()):
+        if scope.scoring_only and kind != "transform-job":
+            continue
         actions = [f"sagemaker:{action}" for action in _JOB_ACTIONS[kind]] + ["sagemaker:AddTags"]
         sid = "".join(part.title() for part in kind.split("-"))
         statements.append(allow(f"Pipeline{sid}s", actions, arns))

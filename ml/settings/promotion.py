@@ -40,6 +40,12 @@ class PromotedModel:
     image_uri: str
 
     @property
+    def account(self) -> str:
+        """Dev's account, where the package and its artifact live."""
+        match = _PACKAGE_ARN.match(self.package_arn)
+        return match["account"] if match else ""
+
+    @property
     def version(self) -> int:
         match = _PACKAGE_ARN.match(self.package_arn)
         return int(match["version"]) if match else 0

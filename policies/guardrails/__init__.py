@@ -8,6 +8,7 @@ parameters) it reads from the resources themselves.
 from .iam import POLICIES as IAM_POLICIES
 from .kms import POLICIES as KMS_POLICIES
 from .monitoring import POLICIES as MONITORING_POLICIES
+from .promotion import POLICIES as PROMOTION_POLICIES
 from .s3 import POLICIES as S3_POLICIES
 from .sagemaker import POLICIES as SAGEMAKER_POLICIES
 from .scheduler import POLICIES as SCHEDULER_POLICIES
@@ -19,6 +20,7 @@ POLICIES = [
     *KMS_POLICIES,
     *IAM_POLICIES,
     *SAGEMAKER_POLICIES,
+    *PROMOTION_POLICIES,
     *SCHEDULER_POLICIES,
     *MONITORING_POLICIES,
     *TAG_POLICIES,

@@ -22,6 +22,8 @@ TAGGED_TYPES = (
     "aws:cloudwatch/eventRule:EventRule",
     "aws:cloudwatch/metricAlarm:MetricAlarm",
     "aws:cloudwatch/logGroup:LogGroup",
+    "aws:s3/objectCopy:ObjectCopy",
+    "aws:sagemaker/model:Model",
 )
 
 
