@@ -7,6 +7,7 @@ defined here once, so a rename is one edit and every consumer follows.
 from __future__ import annotations
 
 import enum
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -46,6 +47,14 @@ class Step(enum.StrEnum):
     TRANSFORM = "Transform"
     QUALITY_GATE_FAILED = "QualityGateFailed"
 
+
+# What the scoring-only pipeline declares, in its order: a transform reads nothing else, and the
+# schedule of a scoring stack passes exactly these (a parameter the pipeline lacks fails the run).
+SCORING_PARAMETERS = (
+    Param.TRANSFORM_INSTANCE_TYPE,
+    Param.TRANSFORM_INSTANCE_COUNT,
+    Param.BATCH_DATA_URL,
+)
 
 # The names passed to ModelStep, from which the SDK derives the emitted names above.
 REGISTER_MODEL_STEP_BASE = "RegisterModel"
@@ -148,6 +157,20 @@ class ResourceNames:
     def model_package_group(self) -> str:
         return f"{self.pipeline}-models"
 
+    def promoted_model(self, model_data_url: str, image_uri: str) -> str:
+        """The SageMaker model a scoring stack creates from a promoted artifact.
+
+        Every field of a SageMaker model forces its replacement, and a replacement under the same
+        name would have to delete the model the pipeline scores with before creating the new one.
+        The name follows what the model serves instead: a new artifact or image is a new name,
+        created first, and the old model goes once the pipeline points at the new one. The name
+        stays outside the `job_prefix(Step.CREATE_MODEL)` prefix, whose models `ml cleanup`
+        deletes as leftovers of training runs; this one belongs to the stack. It fits
+        MODEL_NAME_MAX_LENGTH for every stage (a test checks).
+        """
+        served = f"{model_data_url}\n{image_uri}".encode()
+        return f"{self.pipeline}-promoted-{hashlib.sha256(served).hexdigest()[:12]}"
+
     def job_prefix(self, step: Step | str) -> str:
         """Job-name prefix kept in the definition; IAM scopes job ARNs on it.
 
@@ -158,6 +181,8 @@ class ResourceNames:
 
 
 JOB_PREFIX_MAX_LENGTH = 32
+# CreateModel's ModelName limit.
+MODEL_NAME_MAX_LENGTH = 63
 _JOB_SHORT_NAMES = {
     Step.PREPROCESS: "prep",
     Step.TRAIN: "train",
