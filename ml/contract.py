@@ -48,6 +48,14 @@ class Step(enum.StrEnum):
     QUALITY_GATE_FAILED = "QualityGateFailed"
 
 
+# What the scoring-only pipeline declares, in its order: a transform reads nothing else, and the
+# schedule of a scoring stack passes exactly these (a parameter the pipeline lacks fails the run).
+SCORING_PARAMETERS = (
+    Param.TRANSFORM_INSTANCE_TYPE,
+    Param.TRANSFORM_INSTANCE_COUNT,
+    Param.BATCH_DATA_URL,
+)
+
 # The names passed to ModelStep, from which the SDK derives the emitted names above.
 # How the XGBoost serving container finds our handlers inside model.tar.gz; a promoted package
 # must carry the same (ml promote-model checks it) for the stack's model to serve it.
@@ -158,10 +166,16 @@ class ResourceNames:
         return f"{self.pipeline}-models"
 
     def promoted_model(self, model_data_url: str, image_uri: str, *network: str) -> str:
-        """The SageMaker model serving a promoted artifact. Every field of a model forces its
-        replacement, so the name is a digest of all the stack sets (artifact, image, network):
-        a change creates the new model beside the old one instead of colliding with it. It
-        stays outside the `<pipeline>-model` prefix whose models `ml cleanup` deletes."""
+        """The SageMaker model a scoring stack creates from a promoted artifact.
+
+        Every field of a SageMaker model forces its replacement, and a replacement under the same
+        name would have to delete the model the pipeline scores with before creating the new one.
+        The name is a digest of all the stack sets instead (artifact, image, network): a change is
+        a new name, created first, and the old model goes once the pipeline points at the new one.
+        The name stays outside the `job_prefix(Step.CREATE_MODEL)` prefix, whose models
+        `ml cleanup` deletes as leftovers of training runs; this one belongs to the stack. It fits
+        MODEL_NAME_MAX_LENGTH for every stage (a test checks).
+        """
         served = "\n".join((model_data_url, image_uri, *network))
         return f"{self.pipeline}-promoted-{hashlib.sha256(served.encode()).hexdigest()[:12]}"
 
@@ -175,6 +189,8 @@ class ResourceNames:
 
 
 JOB_PREFIX_MAX_LENGTH = 32
+# CreateModel's ModelName limit.
+MODEL_NAME_MAX_LENGTH = 63
 _JOB_SHORT_NAMES = {
     Step.PREPROCESS: "prep",
     Step.TRAIN: "train",

@@ -4,12 +4,13 @@ Nothing here calls AWS: code and data are s3:// URIs (no uploads), the role is a
 iam:GetRole), the session has no defaults config (a user's SageMaker config file cannot change
 the definition), and the training step is built without `Estimator.fit()`, the one call that
 emits SDK telemetry. The SDK's imports live in this package (`sdk`, `parameters`, `jobs`,
-`deploy`), so moving to another SDK major version touches only it.
+`deploy`, `transform`, `scoring`), so moving to another SDK major version touches only it.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, cast
 
 import boto3
@@ -22,7 +23,7 @@ from sagemaker.workflow.pipeline_definition_config import PipelineDefinitionConf
 
 from ml import contract
 from ml.botocore_models import botocore_session
-from ml.contract import Step
+from ml.contract import ResourceNames, Step
 from ml.definition.deploy import deploy_steps, fail_step
 from ml.definition.inputs import DefinitionInputs
 from ml.definition.jobs import evaluate_step, preprocess_step, train_step
@@ -37,9 +38,15 @@ from ml.definition.sdk import (
 
 def build_definition(inputs: DefinitionInputs) -> str:
     """The pipeline definition as canonical JSON (sorted keys, no insignificant whitespace)."""
-    boto_session = boto3.Session(region_name=inputs.region, botocore_session=botocore_session())
+    return render(inputs.region, lambda session: _pipeline(inputs, session))
+
+
+def render(region: str, assemble: Callable[[PipelineSession], Pipeline]) -> str:
+    """The definition of the pipeline `assemble` builds, in an offline session, as canonical
+    JSON: every pipeline shape is built under the same SDK set-up."""
+    boto_session = boto3.Session(region_name=region, botocore_session=botocore_session())
     with expected_warnings_silenced(), default_boto_session(boto_session):
-        definition = _pipeline(inputs, pipeline_session(boto_session)).definition()
+        definition = assemble(pipeline_session(boto_session)).definition()
     return canonical_json(json.loads(definition))
 
 
@@ -72,13 +79,21 @@ def _pipeline(inputs: DefinitionInputs, session: PipelineSession) -> Pipeline:
         if_steps=deploy_steps(inputs, params, session, train, evaluate),
         else_steps=[fail_step(mse, params)],
     )
+    return stack_pipeline(inputs.names, params.all(), [preprocess, train, evaluate, gate], session)
+
+
+def stack_pipeline(
+    names: ResourceNames, parameters: list[Any], steps: list[Any], session: PipelineSession
+) -> Pipeline:
+    """A stage has one pipeline, whichever its shape, under one name and the same settings."""
     return Pipeline(
-        name=inputs.names.pipeline,
-        parameters=params.all(),
-        steps=[preprocess, train, evaluate, gate],
+        name=names.pipeline,
+        parameters=parameters,
+        steps=steps,
         sagemaker_session=session,
         # No Experiments trial per execution: nothing outside the stack's state to clean up, and
         # the execution role needs no Experiments permissions.
         pipeline_experiment_config=None,
+        # Job names are the prefixes IAM scopes job ARNs on (ResourceNames.job_prefix).
         pipeline_definition_config=PipelineDefinitionConfig(use_custom_job_prefix=True),
     )

@@ -7,21 +7,18 @@ from typing import Any
 
 from sagemaker.model import Model
 from sagemaker.model_metrics import MetricsSource, ModelMetrics
-from sagemaker.transformer import Transformer
 from sagemaker.workflow.fail_step import FailStep
 from sagemaker.workflow.functions import Join, JsonGet
 from sagemaker.workflow.model_step import ModelStep
 from sagemaker.workflow.pipeline_context import PipelineSession
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
+from sagemaker.workflow.steps import ProcessingStep, TrainingStep
 
 from ml import contract
 from ml.contract import Step
 from ml.definition.inputs import DefinitionInputs
-from ml.definition.jobs import CSV, execution_uri, job_retries, model_step_retries, xgboost_image
+from ml.definition.jobs import CSV, model_step_retries, xgboost_image
 from ml.definition.parameters import PipelineParameters
-
-# SageMaker's default mini-batch bound for MultiRecord transforms, stated so it is visible.
-TRANSFORM_MAX_PAYLOAD_MB = 6
+from ml.definition.transform import transform_step
 
 
 def deploy_steps(
@@ -74,43 +71,14 @@ def deploy_steps(
         step_args=model.create(instance_type=params.transform_type),
         retry_policies=model_step_retries(),
     )
-    return [register, create, _transform_step(inputs, params, session, create)]
+    transform = transform_step(inputs, params.transform(), session, create.properties.ModelName)
+    return [register, create, transform]
 
 
 def _vpc_config(inputs: DefinitionInputs) -> dict[str, list[Any]] | None:
     if not inputs.subnet_ids:
         return None
     return {"Subnets": list(inputs.subnet_ids), "SecurityGroupIds": list(inputs.security_group_ids)}
-
-
-def _transform_step(
-    inputs: DefinitionInputs,
-    params: PipelineParameters,
-    session: PipelineSession,
-    create: ModelStep,
-) -> TransformStep:
-    transformer = Transformer(
-        model_name=create.properties.ModelName,
-        instance_type=params.transform_type,
-        instance_count=params.transform_count,
-        output_path=execution_uri(inputs, Step.TRANSFORM),
-        accept=CSV,
-        assemble_with="Line",
-        strategy="MultiRecord",
-        max_payload=TRANSFORM_MAX_PAYLOAD_MB,
-        output_kms_key=inputs.kms_key_arn,
-        volume_kms_key=inputs.kms_key_arn,
-        base_transform_job_name=inputs.names.job_prefix(Step.TRANSFORM),
-        sagemaker_session=session,
-    )
-    step_args = transformer.transform(
-        data=params.batch_data_url,
-        content_type=CSV,
-        split_type="Line",
-        # Each output line is the input row followed by its prediction.
-        join_source="Input",
-    )
-    return TransformStep(name=Step.TRANSFORM, step_args=step_args, retry_policies=job_retries())
 
 
 def fail_step(mse: JsonGet, params: PipelineParameters) -> FailStep:

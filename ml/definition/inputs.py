@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ml.contract import (
     SKLEARN_FRAMEWORK_VERSION,
@@ -39,6 +40,20 @@ class ParameterDefaults:
     batch_data_url: str
     mse_threshold: float
     model_approval_status: str
+
+
+class StackScope(Protocol):
+    """What every job reads from its stack, whichever pipeline it is in: where outputs go, the key
+    that encrypts them, and the names job prefixes come from."""
+
+    @property
+    def bucket(self) -> str: ...
+
+    @property
+    def kms_key_arn(self) -> str: ...
+
+    @property
+    def names(self) -> ResourceNames: ...
 
 
 @dataclass(frozen=True)
@@ -102,3 +117,47 @@ def offline_definition_inputs(
     code = build_code_package(names.bucket).uris
     key = kms_key_arn or names.stand_in_kms_key_arn
     return definition_inputs(settings, names.execution_role_arn, key, code)
+
+
+@dataclass(frozen=True)
+class ScoringInputs:
+    """The scoring-only pipeline: one batch transform with a model the stack creates.
+
+    No subnets or security groups: CreateTransformJob has no VPC settings, a transform runs in
+    the network of its model, and that model's VpcConfig is set where the stack creates it.
+    """
+
+    region: str
+    bucket: str
+    kms_key_arn: str
+    names: ResourceNames
+    model_name: str
+    transform_instance_type: str
+    transform_instance_count: int
+    batch_data_url: str
+
+
+def scoring_inputs(settings: Settings, kms_key_arn: str, model_name: str) -> ScoringInputs:
+    names = settings.names
+    # The same defaults the training pipeline's transform has, so a stage scores alike either way.
+    defaults = parameter_defaults(settings, names.bucket)
+    return ScoringInputs(
+        region=settings.region,
+        bucket=names.bucket,
+        kms_key_arn=kms_key_arn,
+        names=names,
+        model_name=model_name,
+        transform_instance_type=defaults.transform_instance_type,
+        transform_instance_count=defaults.transform_instance_count,
+        batch_data_url=defaults.batch_data_url,
+    )
+
+
+def offline_scoring_inputs(
+    settings: Settings, model_data_url: str, image_uri: str, kms_key_arn: str | None = None
+) -> ScoringInputs:
+    """Inputs for a render with no cloud: the stand-in key unless one is given, and the name the
+    stack gives the model that serves this artifact with this image."""
+    names = settings.names
+    model_name = names.promoted_model(model_data_url, image_uri)
+    return scoring_inputs(settings, kms_key_arn or names.stand_in_kms_key_arn, model_name)

@@ -27,7 +27,7 @@ from sagemaker.xgboost.estimator import XGBoost
 
 from ml import contract
 from ml.contract import Step
-from ml.definition.inputs import DefinitionInputs
+from ml.definition.inputs import DefinitionInputs, StackScope
 from ml.definition.parameters import PipelineParameters
 from ml.definition.sdk import framework_image
 
@@ -70,9 +70,9 @@ def _retry(policy: Any, kinds: list[Any]) -> RetryPolicy:
     return retry
 
 
-def execution_uri(inputs: DefinitionInputs, *parts: str) -> Join:
+def execution_uri(stack: StackScope, *parts: str) -> Join:
     """s3://bucket/executions/<execution id>/<parts>: a run never overwrites another's outputs."""
-    root = contract.S3Layout(inputs.bucket).executions_root
+    root = contract.S3Layout(stack.bucket).executions_root
     return Join(on="/", values=[root, ExecutionVariables.PIPELINE_EXECUTION_ID, *parts])
 
 
