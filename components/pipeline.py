@@ -10,11 +10,12 @@ from pulumi_aws import sagemaker
 from components.access import attach_execution_policy, create_execution_role
 from components.context import Context
 from components.monitoring import create_monitoring
+from components.promoted import copy_promoted_artifact, create_promoted_model
 from components.scheduling import create_schedule, create_scheduler_role
-from components.sdk import build_definition
+from components.sdk import build_definition, build_scoring_definition
 from components.storage import create_bucket, create_key, upload_code, upload_sample_data
 from ml.contract import PROJECT
-from ml.definition.inputs import definition_inputs
+from ml.definition.inputs import definition_inputs, scoring_inputs
 from ml.packaging import CodePackage, build_code_package
 from ml.settings import Settings
 
@@ -53,8 +54,10 @@ class BatchInferencePipeline(pulumi.ComponentResource):
         # The key policy names both roles, which must exist first.
         key = create_key(ctx, users=(role, scheduler_role))
         stack_bucket = create_bucket(ctx, key)
+        promoted = settings.promoted_model
         uploads = [
-            *upload_code(ctx, stack_bucket, code),
+            # A scoring-only pipeline runs no step script: the model carries its serving code.
+            *([] if promoted else upload_code(ctx, stack_bucket, code)),
             *upload_sample_data(ctx, stack_bucket),
         ]
         group = sagemaker.ModelPackageGroup(
@@ -68,24 +71,35 @@ class BatchInferencePipeline(pulumi.ComponentResource):
                 ctx.opts(keep=True), pulumi.ResourceOptions(delete_before_replace=True)
             ),
         )
-        definition = pulumi.Output.all(role.arn, key.arn).apply(
-            lambda arns: _definition(settings, arns[0], arns[1], code)
-        )
         role_policy = attach_execution_policy(ctx, role)
+        if promoted:
+            artifact = copy_promoted_artifact(ctx, stack_bucket, key, promoted)
+            model = create_promoted_model(ctx, role, artifact, promoted, [role_policy, artifact])
+            serving: list[pulumi.Resource] = [model]
+            definition = pulumi.Output.all(key.arn, model.name).apply(
+                lambda values: build_scoring_definition(scoring_inputs(settings, *values))
+            )
+            purpose = f"Batch-score with the model promoted from dev ({settings.stage})"
+        else:
+            definition = pulumi.Output.all(role.arn, key.arn).apply(
+                lambda arns: _definition(settings, arns[0], arns[1], code)
+            )
+            purpose = f"Train, gate, register and batch-score ({settings.stage})"
+            serving = []
         pipeline = sagemaker.Pipeline(
             ctx.child("pipeline"),
             pipeline_name=ctx.names.pipeline,
             pipeline_display_name=ctx.names.pipeline,
-            pipeline_description=f"Train, gate, register and batch-score ({settings.stage})",
+            pipeline_description=purpose,
             role_arn=role.arn,
             pipeline_definition=definition,
             parallelism_configuration=sagemaker.PipelineParallelismConfigurationArgs(
                 max_parallel_execution_steps=settings.max_parallel_steps
             ),
             tags=ctx.sagemaker_tags,
-            # A run may start as soon as the pipeline exists: its code, data, model group
-            # and permissions are in place first.
-            opts=ctx.opts(depends_on=[role_policy, group, *uploads]),
+            # A run may start as soon as the pipeline exists: its code (or model), data, model
+            # group and permissions are in place first.
+            opts=ctx.opts(depends_on=[role_policy, group, *uploads, *serving]),
         )
         schedule = create_schedule(ctx, pipeline, key, scheduler_role)
         monitoring = create_monitoring(ctx, key, pipeline, definition, schedule)

@@ -35,7 +35,12 @@ def copy_promoted_artifact(
         tagging_directive="REPLACE",
         tags=ctx.tags,
         # Written only once the bucket is locked down, like every object the stack puts there.
-        opts=ctx.opts(depends_on=stack_bucket.hardening),
+        # A new source lands under the same key when only dev's bucket differs: the old copy is
+        # deleted first, or deleting it after the new copy would delete the new object.
+        opts=pulumi.ResourceOptions.merge(
+            ctx.opts(depends_on=stack_bucket.hardening),
+            pulumi.ResourceOptions(delete_before_replace=True),
+        ),
     )
 
 

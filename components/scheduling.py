@@ -15,6 +15,7 @@ from components.documents.schedule import (
     RETRY_ATTEMPTS,
     schedule_parameters,
 )
+from ml.contract import SCORING_PARAMETERS
 from ml.definition.inputs import parameter_defaults
 
 DEAD_LETTER_RETENTION_SECONDS = 14 * 24 * 3600
@@ -73,7 +74,9 @@ def create_schedule(
     group = scheduler.ScheduleGroup(
         ctx.child("schedule-group"), name=names.pipeline, tags=ctx.tags, opts=ctx.opts()
     )
-    parameters = schedule_parameters(parameter_defaults(settings, names.bucket))
+    # A scoring-only pipeline declares only the transform's parameters.
+    declared = SCORING_PARAMETERS if settings.promoted_model else None
+    parameters = schedule_parameters(parameter_defaults(settings, names.bucket), declared)
     schedule = scheduler.Schedule(
         ctx.child("schedule"),
         name=f"{names.pipeline}-run",

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from ml.definition.inputs import DefinitionInputs
+from ml.definition.inputs import DefinitionInputs, ScoringInputs
 
 
 def build_definition(inputs: DefinitionInputs) -> str:
     from ml.definition.builder import build_definition as build
+
+    return build(inputs)
+
+
+def build_scoring_definition(inputs: ScoringInputs) -> str:
+    from ml.definition.scoring import build_scoring_definition as build
 
     return build(inputs)
 

@@ -13,6 +13,7 @@ from ml.definition.inputs import DefinitionInputs, offline_definition_inputs
 from ml.sample_data import generate, write
 from ml.settings import load_stack_settings
 from offline.recorder import StackGraph, render_stack
+from tests.support.promotion import REGISTRY_MODE
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,8 +74,14 @@ def dev_with_log_groups() -> StackGraph:
 
 
 @pytest.fixture(scope="session")
+def prod_from_registry() -> StackGraph:
+    """prod in registry mode, serving a package approved in the example dev account."""
+    return render_stack("prod", config_overrides=REGISTRY_MODE)
+
+
+@pytest.fixture(scope="session")
 def every_rendering(
-    graphs: dict[str, StackGraph], dev_with_log_groups: StackGraph
+    graphs: dict[str, StackGraph], dev_with_log_groups: StackGraph, prod_from_registry: StackGraph
 ) -> list[StackGraph]:
     """Between them, every resource type and setting the program declares."""
-    return [*graphs.values(), dev_with_log_groups]
+    return [*graphs.values(), dev_with_log_groups, prod_from_registry]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ml.contract import Param
 from ml.definition.inputs import ParameterDefaults
 
@@ -11,8 +13,11 @@ RETRY_ATTEMPTS = 3
 MAX_EVENT_AGE_SECONDS = 3600
 
 
-def schedule_parameters(defaults: ParameterDefaults) -> list[tuple[str, str]]:
-    """(name, value) pairs; the Scheduler API takes every value as a string."""
+def schedule_parameters(
+    defaults: ParameterDefaults, declared: Sequence[str] | None = None
+) -> list[tuple[str, str]]:
+    """(name, value) pairs; the Scheduler API takes every value as a string. `declared` limits
+    them to the parameters the pipeline declares: a run given one it lacks fails."""
     values: dict[Param, object] = {
         Param.PROCESSING_INSTANCE_TYPE: defaults.processing_instance_type,
         Param.PROCESSING_INSTANCE_COUNT: defaults.processing_instance_count,
@@ -25,4 +30,8 @@ def schedule_parameters(defaults: ParameterDefaults) -> list[tuple[str, str]]:
         Param.MSE_THRESHOLD: defaults.mse_threshold,
         Param.MODEL_APPROVAL_STATUS: defaults.model_approval_status,
     }
-    return [(str(name), str(value)) for name, value in values.items()]
+    return [
+        (str(name), str(value))
+        for name, value in values.items()
+        if declared is None or name in declared
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from components.pipeline import TYPE_TOKEN
 from components.replacements import REPLACED_BY
-from ml.contract import STAGES
+from ml.contract import ResourceNames
 from offline.recorder import RecordedResource, StackGraph
 
 
@@ -28,16 +28,24 @@ def test_a_literal_that_forces_replacement_under_a_fixed_name_deletes_first(
         for r in graph.resources
         if r.type != TYPE_TOKEN and literal_same_identity_inputs(r)
     }
-    assert {name for _, name in risky} == {"batch-inference-model-group"}
-    for stage in STAGES:
-        group = next(
-            r
-            for graph in every_rendering
-            if graph.stack == stage
-            for r in graph.resources
-            if r.name == "batch-inference-model-group"
-        )
-        assert group.delete_before_replace, stage
+    assert {name for _, name in risky} == {
+        "batch-inference-model-group",
+        "batch-inference-promoted-artifact",
+    }
+    for graph in every_rendering:
+        for resource in graph.resources:
+            if (graph.stack, resource.name) in risky:
+                assert resource.delete_before_replace, (graph.stack, resource.name)
+
+
+def test_the_promoted_model_is_renamed_by_every_literal_that_replaces_it() -> None:
+    names = ResourceNames("ml-batch-pipeline", "prod", "333333333333", "eu-west-1")
+    served = ("s3://b/models/m.tar.gz", "1.dkr.ecr.eu-west-1.amazonaws.com/sagemaker-xgboost:1")
+    base = names.promoted_model(*served)
+    assert names.promoted_model(*served, "subnet-0abc1234", "sg-0abc1234") != base
+    assert names.promoted_model(served[0], served[1] + "x") != base
+    assert names.promoted_model(served[0] + "x", served[1]) != base
+    assert len(base) <= 63  # CreateModel's ModelName limit
 
 
 def test_the_check_sees_a_literal_on_a_fixed_name(graphs: dict[str, StackGraph]) -> None:

@@ -120,6 +120,25 @@ def unconditioned(policy: Any) -> None:
 
 RESOURCE_CASES = [
     Case(
+        "sagemaker-model-network-isolation",
+        "promoted-model",
+        "enableNetworkIsolation",
+        setting("enableNetworkIsolation", False),
+        "may reach the network",
+        stack="prod-registry",
+    ),
+    Case(
+        "sagemaker-model-aws-xgboost-image",
+        "promoted-model",
+        "primaryContainer",
+        nested(
+            "primaryContainer", "image", value="123456789012.dkr.ecr.eu-west-1.amazonaws.com/x:1"
+        ),
+        "is not an AWS XGBoost image",
+        stack="prod-registry",
+        missing_violates=False,
+    ),
+    Case(
         "s3-public-access-block",
         "bucket-public-access-block",
         "blockPublicAcls",
@@ -444,6 +463,14 @@ RESOURCE_CASES = [
 ]
 
 STACK_CASES = [
+    Case(
+        "s3-promoted-copy-in-stack-bucket",
+        "promoted-artifact",
+        "key",
+        setting("key", "models/somewhere-else/model.tar.gz"),
+        "is not the source's",
+        stack="prod-registry",
+    ),
     Case(
         "stack-topic-key-admits-notifiers",
         "key",

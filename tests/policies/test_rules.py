@@ -17,9 +17,14 @@ ALL_CASES = [*RESOURCE_CASES, *STACK_CASES]
 
 
 @pytest.fixture(scope="module")
-def stacks(graphs: dict[str, StackGraph], dev_with_log_groups: StackGraph) -> dict[str, StackGraph]:
-    """The three stacks, plus dev with the opt-in log groups (for the log group policy)."""
-    return {**graphs, "dev-logs": dev_with_log_groups}
+def stacks(
+    graphs: dict[str, StackGraph],
+    dev_with_log_groups: StackGraph,
+    prod_from_registry: StackGraph,
+) -> dict[str, StackGraph]:
+    """The three stacks, dev with the opt-in log groups (for the log group policy) and prod in
+    registry mode (for the promoted model's policies)."""
+    return {**graphs, "dev-logs": dev_with_log_groups, "prod-registry": prod_from_registry}
 
 
 def judge(graph: StackGraph, case: Case, inputs: dict[str, Any] | None) -> list[Finding]:
