@@ -17,6 +17,7 @@ import pytest
 from offline.policy_harness import VIOLATION, run_pack
 from offline.recorder import render_stack
 from tests.policies.cases import approved_by_default, drop_statements, in_step, unconditioned
+from tests.support.promotion import REGISTRY_MODE
 
 Change = Callable[[dict[str, Any], pulumi.ResourceOptions], None]
 
@@ -93,7 +94,18 @@ def without_rule(rule_id: str) -> Change:
 
 
 S3 = "aws:s3/"
+REGISTRY = dict(REGISTRY_MODE)
 MUTATIONS = [
+    Mutation("model network isolation", "sagemaker-model-network-isolation",
+             "aws:sagemaker/model:Model", prop("enable_network_isolation", False),
+             stack="prod", config=REGISTRY),
+    Mutation("model image", "sagemaker-model-aws-xgboost-image", "aws:sagemaker/model:Model",
+             attr("primary_container", "image",
+                  "123456789012.dkr.ecr.eu-west-1.amazonaws.com/my-server:1"),
+             stack="prod", config=REGISTRY),
+    Mutation("copy under another key", "s3-promoted-copy-in-stack-bucket",
+             "aws:s3/objectCopy:ObjectCopy", prop("key", "models/elsewhere/model.tar.gz"),
+             stack="prod", config=REGISTRY),
     Mutation("public access block", "s3-public-access-block",
              f"{S3}bucketPublicAccessBlock:BucketPublicAccessBlock",
              prop("block_public_acls", False)),
