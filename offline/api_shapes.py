@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ml.botocore_models import botocore_session
+from offline.internals import SECRET_SIGNATURE, SIGNATURE_KEY
 
 Call = tuple[str, str, dict[str, Any]]  # service, operation, parameters
 Inputs = dict[str, Any]
@@ -251,9 +252,12 @@ def calls_for(token: str, inputs: Inputs) -> list[Call]:
 
 
 def _engine_numbers(value: Any) -> Any:
-    """The engine carries every number as a double; the provider sends whole ones as integers."""
+    """The engine carries every number as a double and secrets wrapped in a signed map; the
+    provider sends whole numbers as integers and the secret's value itself."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
+    if isinstance(value, dict) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
+        return _engine_numbers(value["value"])
     if isinstance(value, dict):
         return {k: _engine_numbers(v) for k, v in value.items()}
     if isinstance(value, list):

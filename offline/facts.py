@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ml.schedule.cadence import MAX_WARM_UP_SECONDS, describe_window, missed_run_window
+from ml.schedule.cadence import (
+    MAX_WARM_UP_SECONDS,
+    describe_window,
+    missed_run_window,
+    runs_per_year,
+)
 from ml.settings import Settings
 from offline.recorder import UNKNOWN, StackGraph
 
@@ -13,9 +18,13 @@ SCHEDULE = "aws:scheduler/schedule:Schedule"
 def setting_rows(settings: Settings) -> dict[str, str]:
     vpc = settings.vpc
     window = missed_run_window(settings.schedule.schedule, settings.schedule.timezone)
-    return {
+    rows = {
         "account": settings.account_id,
         "region": settings.region,
+        "model source": _model_source(settings),
+        "jobs a run starts": _jobs(settings),
+        "instance-hours per run": _hours_per_run(settings),
+        "instance-hours per month": _hours_per_month(settings),
         "processing": _compute(
             settings.processing.instance_type, settings.processing.instance_count
         ),
@@ -38,6 +47,65 @@ def setting_rows(settings: Settings) -> dict[str, str]:
         "network": f"subnets {', '.join(vpc.subnet_ids)}" if vpc else "isolated, no VPC",
         "alert e-mails": ", ".join(settings.alarm_emails) or "none",
     }
+    if settings.promoted_model:
+        for label in TRAINING_ONLY:
+            rows[label] += " (unused: registry mode trains nothing)"
+    return rows
+
+
+# Settings only a training run reads.
+TRAINING_ONLY = ("processing", "training", "quality gate (max test MSE)", "registered models",
+                 "training data")  # fmt: skip
+
+
+def _model_source(settings: Settings) -> str:
+    promoted = settings.promoted_model
+    if promoted is None:
+        return "train (each run trains, gates and registers its own model)"
+    return f"registry: dev package version {promoted.version} ({promoted.package_arn})"
+
+
+def _jobs(settings: Settings) -> str:
+    transform = _compute(settings.transform.instance_type, settings.transform.instance_count)
+    if settings.promoted_model:
+        return f"1: transform {transform}"
+    processing = _compute(settings.processing.instance_type, settings.processing.instance_count)
+    training = _compute(settings.training.instance_type, settings.training.instance_count)
+    return f"4: preprocess and evaluate {processing}, train {training}, transform {transform}"
+
+
+def _bounded_hours(settings: Settings) -> float:
+    """Processing and training instance-hours at most: instances x max runtime x attempts."""
+    from ml.definition.jobs import RETRY_MAX_ATTEMPTS
+
+    if settings.promoted_model:
+        return 0.0
+    attempts = 1 + RETRY_MAX_ATTEMPTS
+    hours = settings.max_job_runtime_seconds / 3600 * attempts
+    return hours * (2 * settings.processing.instance_count + settings.training.instance_count)
+
+
+UNBOUNDED_TRANSFORM = "transform jobs have no stopping condition, so AWS gives no bound"
+
+
+def _hours_per_run(settings: Settings) -> str:
+    if settings.promoted_model:
+        return f"no bound: {UNBOUNDED_TRANSFORM}"
+    return (
+        f"at most {_bounded_hours(settings):g} of processing and training (instances x max "
+        f"runtime x attempts); {UNBOUNDED_TRANSFORM}"
+    )
+
+
+def _hours_per_month(settings: Settings) -> str:
+    if not settings.schedule.enabled:
+        return "none scheduled (schedule disabled)"
+    runs = runs_per_year(settings.schedule.schedule, settings.schedule.timezone)
+    if runs is None:
+        return "runs set by calendar rules: multiply the per-run figure by the runs"
+    monthly = runs / 12
+    bound = f"at most {_bounded_hours(settings) * monthly:g} of processing and training"
+    return f"{monthly:.1f} scheduled runs: {bound if _bounded_hours(settings) else 'no bound'}"
 
 
 def parameter_rows(graph: StackGraph) -> dict[str, str]:

@@ -18,7 +18,13 @@ from pulumi.runtime.sync_await import _sync_await as sync_await
 from pulumi_policy.policy import _NotApplicableError as NotApplicableError
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError, unknown_checking_proxy
 
+# How the engine marks a secret inside a property map.
+SIGNATURE_KEY: str = rpc._special_sig_key
+SECRET_SIGNATURE: str = rpc._special_secret_sig
+
 __all__ = [
+    "SECRET_SIGNATURE",
+    "SIGNATURE_KEY",
     "UNKNOWN_STRING_VALUE",
     "NotApplicableError",
     "Unknown",

@@ -23,6 +23,8 @@ MAX_WARM_UP_SECONDS = 2880 * 60
 # A fixed reference year keeps the result deterministic; it spans both DST changes.
 _REFERENCE_START = date(2027, 1, 1)
 _REFERENCE_DAYS = 380
+YEAR = timedelta(days=365)
+YEAR_SECONDS = int(YEAR.total_seconds())
 
 
 class IrregularSchedule(ValueError):
@@ -48,7 +50,26 @@ def describe_window(seconds: int) -> str:
     return f"{math.ceil(seconds / 60)} minutes"
 
 
+def runs_per_year(schedule: Schedule, timezone: str) -> int | None:
+    """How many runs the schedule starts in a year, or None where calendar rules decide."""
+    if schedule.rate_seconds:
+        return YEAR_SECONDS // schedule.rate_seconds
+    try:
+        start = datetime.combine(_REFERENCE_START, datetime.min.time(), UTC)
+        return sum(1 for f in _firings(_cron_of(schedule), timezone) if f < start + YEAR)
+    except IrregularSchedule:
+        return None
+
+
 def longest_cron_gap(cron: CronFields, timezone: str) -> int:
+    firings = _firings(cron, timezone)
+    if len(firings) < 2:
+        raise IrregularSchedule("fewer than two runs a year")
+    return int(max((b - a).total_seconds() for a, b in itertools.pairwise(firings)))
+
+
+def _firings(cron: CronFields, timezone: str) -> list[datetime]:
+    """Every start over the reference span (just over a year), in UTC."""
     if cron.year is not None and not cron.year.every:
         raise IrregularSchedule("year lists make the schedule end")
     times = sorted((h, m) for h in cron.hours.values for m in cron.minutes.values)
@@ -66,9 +87,7 @@ def longest_cron_gap(cron: CronFields, timezone: str) -> int:
                 datetime(day.year, day.month, day.day, h, m, tzinfo=zone).astimezone(UTC)
                 for h, m in times
             )
-    if len(firings) < 2:
-        raise IrregularSchedule("fewer than two runs a year")
-    return int(max((b - a).total_seconds() for a, b in itertools.pairwise(firings)))
+    return firings
 
 
 def _cron_of(schedule: Schedule) -> CronFields:
