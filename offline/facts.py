@@ -66,12 +66,10 @@ def _model_source(settings: Settings) -> str:
 
 
 def _jobs(settings: Settings) -> str:
-    transform = _compute(settings.transform.instance_type, settings.transform.instance_count)
+    """The instance types and counts are the processing, training and transform rows."""
     if settings.promoted_model:
-        return f"1: transform {transform}"
-    processing = _compute(settings.processing.instance_type, settings.processing.instance_count)
-    training = _compute(settings.training.instance_type, settings.training.instance_count)
-    return f"4: preprocess and evaluate {processing}, train {training}, transform {transform}"
+        return "1 (transform)"
+    return "4 (preprocess, train, evaluate, transform)"
 
 
 def _bounded_hours(settings: Settings) -> float:
@@ -85,16 +83,15 @@ def _bounded_hours(settings: Settings) -> float:
     return hours * (2 * settings.processing.instance_count + settings.training.instance_count)
 
 
-UNBOUNDED_TRANSFORM = "transform jobs have no stopping condition, so AWS gives no bound"
+# Processing and training jobs stop at instances x max runtime x attempts; a transform job has
+# no stopping condition (CreateTransformJob), so AWS gives no bound for it.
+UNBOUNDED_TRANSFORM = "transform unbounded"
 
 
 def _hours_per_run(settings: Settings) -> str:
     if settings.promoted_model:
-        return f"no bound: {UNBOUNDED_TRANSFORM}"
-    return (
-        f"at most {_bounded_hours(settings):g} of processing and training (instances x max "
-        f"runtime x attempts); {UNBOUNDED_TRANSFORM}"
-    )
+        return f"no bound ({UNBOUNDED_TRANSFORM})"
+    return f"at most {_bounded_hours(settings):g} processing and training; {UNBOUNDED_TRANSFORM}"
 
 
 def _hours_per_month(settings: Settings) -> str:
@@ -102,10 +99,11 @@ def _hours_per_month(settings: Settings) -> str:
         return "none scheduled (schedule disabled)"
     runs = runs_per_year(settings.schedule.schedule, settings.schedule.timezone)
     if runs is None:
-        return "runs set by calendar rules: multiply the per-run figure by the runs"
-    monthly = runs / 12
-    bound = f"at most {_bounded_hours(settings) * monthly:g} of processing and training"
-    return f"{monthly:.1f} scheduled runs: {bound if _bounded_hours(settings) else 'no bound'}"
+        return "set by calendar rules: the per-run figure times the runs"
+    monthly, bound = runs / 12, _bounded_hours(settings)
+    if not bound:
+        return f"{monthly:.1f} runs; no bound ({UNBOUNDED_TRANSFORM})"
+    return f"{monthly:.1f} runs: at most {bound * monthly:g} processing and training"
 
 
 def parameter_rows(graph: StackGraph) -> dict[str, str]:
