@@ -18,6 +18,10 @@ from ml.definition.inputs import ScoringInputs, offline_scoring_inputs, paramete
 from ml.definition.scoring import build_scoring_definition
 from ml.definition.sdk import framework_image
 from ml.settings import Settings, load_stack_settings
+from offline.policy_harness import VIOLATION, run_pack
+from offline.recorder import RecordedResource, StackGraph
+from policies.guardrails import POLICIES
+from policies.guardrails.sagemaker import PIPELINE
 from tests.support.definition import (
     all_steps,
     api_validation_report,
@@ -186,3 +190,88 @@ def test_the_command_prints_the_scoring_definition(
     other = json.loads(capsys.readouterr().out)
     expected = offline_scoring_inputs(dev_settings, url, "image:2").model_name
     assert other["Steps"][0]["Arguments"]["ModelName"] == expected
+
+
+PIPELINE_POLICIES = sorted(p.name for p in POLICIES if p.name.startswith("sagemaker-pipeline-"))
+
+
+@pytest.fixture(scope="module")
+def prod_scoring_json(project_dir: Path) -> str:
+    settings = load_stack_settings(project_dir, "prod")
+    model_data_url = S3Layout(settings.names.bucket).uri(PROMOTED_KEY)
+    image = framework_image("xgboost", settings.region, XGBOOST_FRAMEWORK_VERSION)
+    return build_scoring_definition(offline_scoring_inputs(settings, model_data_url, image))
+
+
+def prod_pipeline(definition_json: str) -> RecordedResource:
+    """The Pipeline a prod stack in registry mode declares, as the policies receive it."""
+    inputs = {
+        "pipelineName": "ml-batch-pipeline-prod",
+        "pipelineDefinition": definition_json,
+        "roleArn": "arn:aws:iam::333333333333:role/ml-batch-pipeline-prod-execution",
+        "parallelismConfiguration": {"maxParallelExecutionSteps": 4},
+        "tags": {"stage": "prod", "model-approval": "manual", "project": "ml-batch-pipeline"},
+    }
+    name = "batch-inference-pipeline"
+    return RecordedResource(
+        type=PIPELINE,
+        name=name,
+        urn=f"urn:pulumi:prod::ml-batch-pipeline::{PIPELINE}::{name}",
+        parent="",
+        inputs=inputs,
+        property_dependencies={},
+        dependencies=[],
+        protect=False,
+        retain_on_delete=False,
+        custom=True,
+    )
+
+
+def test_every_pipeline_policy_is_judged() -> None:
+    assert len(PIPELINE_POLICIES) == 9
+    assert "sagemaker-pipeline-manual-approval" in PIPELINE_POLICIES
+
+
+@pytest.mark.parametrize("policy", PIPELINE_POLICIES)
+def test_the_pipeline_policies_find_nothing_on_the_prod_scoring_definition(
+    prod_scoring_json: str, policy: str
+) -> None:
+    """Not even a "not applicable": manual approval, max runtime, isolation and traffic
+    encryption judge steps of types this pipeline lacks, and so have nothing to say."""
+    report = run_pack(StackGraph("prod", [prod_pipeline(prod_scoring_json)]), only=[policy])
+    assert report.findings == []
+    assert report.passed == [policy]
+
+
+def _without_output_key(step: dict[str, Any]) -> None:
+    del step["Arguments"]["TransformOutput"]["KmsKeyId"]
+
+
+def _without_retries(step: dict[str, Any]) -> None:
+    step["RetryPolicies"] = []
+
+
+@pytest.mark.parametrize(
+    ("policy", "edit", "expected"),
+    [
+        (
+            "sagemaker-pipeline-kms",
+            _without_output_key,
+            "step Transform has TransformOutput.KmsKeyId = null",
+        ),
+        (
+            "sagemaker-pipeline-job-retries",
+            _without_retries,
+            "step Transform does not retry SageMaker.CAPACITY_ERROR",
+        ),
+    ],
+)
+def test_the_pipeline_policies_judge_the_scoring_transform(
+    prod_scoring_json: str, policy: str, edit: Any, expected: str
+) -> None:
+    definition = json.loads(prod_scoring_json)
+    edit(definition["Steps"][0])
+    report = run_pack(StackGraph("prod", [prod_pipeline(json.dumps(definition))]), only=[policy])
+    (finding,) = report.findings
+    assert finding.kind == VIOLATION
+    assert finding.message.startswith(f"batch-inference-pipeline: {expected}")
