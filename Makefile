@@ -69,9 +69,10 @@ test: lint typecheck pytest ## lint, typecheck and the tests: what CI runs
 bench: setup ## speed and memory goals, measured side by side (reports only; ONLY=serving)
 	PYTHONPATH=. $(PY) -m bench $(ONLY)
 
-# Rewrites the definition golden file on purpose; the tests never do.
-golden: setup ## rewrite the golden pipeline definition, on purpose
-	$(VENV)/bin/pytest tests/ml/definition/test_offline.py -k golden --update-golden
+# Rewrites the definition golden files (training and scoring-only) on purpose; the tests never do.
+golden: setup ## rewrite the golden pipeline definitions, on purpose
+	$(VENV)/bin/pytest tests/ml/definition/test_offline.py tests/ml/definition/test_scoring.py \
+		-k golden --update-golden
 	@git diff --stat -- tests/ml/definition/ | tail -n 1 | sed 's/^/rewrote: /'
 
 # Rewrites the stack graph snapshots on purpose, after reviewing the diff the tests printed.

@@ -7,8 +7,12 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ml.argparsing import OneLineParser
+
+if TYPE_CHECKING:
+    from ml.settings import Settings
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 EXIT_FAILED = 1
@@ -22,14 +26,57 @@ def cmd_definition(args: argparse.Namespace) -> int:
     problem = checks.check_kms_key_arn(args.kms_key_arn) if args.kms_key_arn else None
     if problem:
         raise ValueError(f"--kms-key-arn {args.kms_key_arn!r} {problem}")
+    _check_scoring_options(args)
     settings = load_stack_settings(args.project_dir, args.stack)
-    inputs = offline_definition_inputs(settings, args.kms_key_arn)
     if not args.kms_key_arn:
-        print(f"using stand-in KMS key {inputs.kms_key_arn} (pass --kms-key-arn)", file=sys.stderr)
+        key = settings.names.stand_in_kms_key_arn
+        print(f"using stand-in KMS key {key} (pass --kms-key-arn)", file=sys.stderr)
+    if args.scoring:
+        print(_scoring_definition(args, settings))
+        return 0
     from ml.definition.builder import build_definition
 
-    print(build_definition(inputs))
+    print(build_definition(offline_definition_inputs(settings, args.kms_key_arn)))
     return 0
+
+
+def _check_scoring_options(args: argparse.Namespace) -> None:
+    from ml.contract import S3_URI
+
+    model_options = [
+        option
+        for option, value in (
+            ("--model-data-url", args.model_data_url),
+            ("--model-image-uri", args.model_image_uri),
+        )
+        if value
+    ]
+    if not args.scoring:
+        if model_options:
+            raise ValueError(f"{', '.join(model_options)} only applies with --scoring")
+        return
+    if not args.model_data_url:
+        raise ValueError("--scoring needs --model-data-url (the promoted model.tar.gz)")
+    match = S3_URI.match(args.model_data_url)
+    if not (match and match["key"]):
+        raise ValueError(
+            f"--model-data-url {args.model_data_url!r} is not an S3 URI; "
+            "allowed: s3://<bucket>/<key>"
+        )
+
+
+def _scoring_definition(args: argparse.Namespace, settings: Settings) -> str:
+    from ml.contract import XGBOOST_FRAMEWORK_VERSION
+    from ml.definition.inputs import offline_scoring_inputs
+    from ml.definition.scoring import build_scoring_definition
+    from ml.definition.sdk import framework_image
+
+    # A model approved in dev was trained by this project's pipeline, which serves with this image.
+    image = args.model_image_uri or framework_image(
+        "xgboost", settings.region, XGBOOST_FRAMEWORK_VERSION
+    )
+    inputs = offline_scoring_inputs(settings, args.model_data_url, image, args.kms_key_arn)
+    return build_scoring_definition(inputs)
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
@@ -134,6 +181,23 @@ def parser() -> argparse.ArgumentParser:
         "--stack", required=True, help="dev, preprod, prod (Pulumi.<stack>.yaml)"
     )
     definition.add_argument("--kms-key-arn", help="the stack's KMS key ARN, once it exists")
+    definition.add_argument(
+        "--scoring",
+        action="store_true",
+        help="the scoring-only pipeline of registry mode (one batch transform with a promoted "
+        "model) instead of the training one; needs --model-data-url",
+    )
+    definition.add_argument(
+        "--model-data-url",
+        metavar="S3_URL",
+        help="with --scoring: the promoted model.tar.gz in the stack's bucket",
+    )
+    definition.add_argument(
+        "--model-image-uri",
+        metavar="IMAGE",
+        help="with --scoring: the image that serves it (default: the XGBoost framework image "
+        "the training pipeline uses); with the URL, it names the model the stack creates",
+    )
     definition.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     definition.set_defaults(handler=cmd_definition)
 

@@ -117,6 +117,21 @@ MISTAKES = [
         "--kms-key-arn 'garbage' is not a KMS key ARN",
     ),
     Mistake(
+        "scoring without its model",
+        definition("--scoring"),
+        "--scoring needs --model-data-url",
+    ),
+    Mistake(
+        "model options without scoring",
+        definition("--model-data-url", "s3://bucket/models/model.tar.gz"),
+        "--model-data-url only applies with --scoring",
+    ),
+    Mistake(
+        "model data not in S3",
+        definition("--scoring", "--model-data-url", "models/model.tar.gz"),
+        "--model-data-url 'models/model.tar.gz' is not an S3 URI",
+    ),
+    Mistake(
         "parameter of the wrong type",
         lambda _: ["execute", "--stack", "dev", "--param", "MseThreshold=abc"],
         "--param MseThreshold='abc' is not a number",

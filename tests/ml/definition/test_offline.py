@@ -3,48 +3,33 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
-import botocore.session
 import pytest
-from botocore.validate import ParamValidator
 
 from ml.contract import Step
 from ml.definition.builder import build_definition
 from ml.definition.inputs import DefinitionInputs
-from tests.support.definition import all_steps
+from tests.support.definition import (
+    api_validation_report,
+    assert_matches_golden,
+    refuse_network,
+)
 
 GOLDEN = Path(__file__).with_name("golden_dev_definition.json")
-API_FOR_STEP_TYPE = {
-    "Processing": "CreateProcessingJob",
-    "Training": "CreateTrainingJob",
-    "Transform": "CreateTransformJob",
-    "Model": "CreateModel",
-    "RegisterModel": "CreateModelPackage",
-}
 
 
 def test_matches_the_golden_file(dev_definition_json: str, request: pytest.FixtureRequest) -> None:
-    pretty = json.dumps(json.loads(dev_definition_json), indent=2, sort_keys=True) + "\n"
-    if request.config.getoption("--update-golden"):
-        GOLDEN.write_text(pretty)
-    assert GOLDEN.is_file(), "no golden file: run `make golden` once and review it"
-    assert pretty == GOLDEN.read_text(), "the definition changed; review, then `make golden`"
+    assert_matches_golden(GOLDEN, dev_definition_json, request)
 
 
 def test_builds_with_every_socket_and_aws_request_refused(
     dev_inputs: DefinitionInputs, dev_definition_json: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError(f"network use while building: {args[:2]}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr("botocore.endpoint.Endpoint.make_request", refuse)
+    refuse_network(monkeypatch)
     assert build_definition(dev_inputs) == dev_definition_json
 
 
@@ -74,37 +59,13 @@ def test_two_processes_build_byte_identical_json(project_dir: Path, tmp_path: Pa
     assert json.loads(outputs[0])["Parameters"][0]["DefaultValue"] == "ml.m5.xlarge"
 
 
-def _substitute(node: Any, params: dict[str, Any]) -> Any:
-    """Stand in run-time values: parameter defaults, and plausible values for step properties."""
-    if isinstance(node, dict):
-        if set(node) == {"Get"}:
-            ref = node["Get"]
-            if ref.startswith("Parameters."):
-                return params[ref.split(".", 1)[1]]
-            return "s3://bucket/key" if "S3" in ref else "name-from-a-previous-step"
-        if set(node) == {"Std:Join"}:
-            values = [_substitute(v, params) for v in node["Std:Join"]["Values"]]
-            return node["Std:Join"]["On"].join(str(v) for v in values)
-        if set(node) == {"Std:JsonGet"}:
-            return 1.0
-        return {k: _substitute(v, params) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_substitute(v, params) for v in node]
-    return node
-
-
 @pytest.mark.parametrize(
     "step_name", [s for s in Step if s not in (Step.QUALITY_GATE, Step.QUALITY_GATE_FAILED)]
 )
 def test_step_arguments_pass_botocore_validation(
     dev_definition: dict[str, Any], step_name: Step
 ) -> None:
-    model = botocore.session.get_session().get_service_model("sagemaker")
-    params = {p["Name"]: p["DefaultValue"] for p in dev_definition["Parameters"]}
-    step = all_steps(dev_definition)[step_name]
-    operation = model.operation_model(API_FOR_STEP_TYPE[step["Type"]])
-    arguments = _substitute(step["Arguments"], params)
-    report = ParamValidator().validate(arguments, operation.input_shape)
+    report = api_validation_report(dev_definition, step_name)
     assert not report.has_errors(), report.generate_report()
 
 
