@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 PROJECT = "ml-batch-pipeline"
 STAGES = ("dev", "preprod", "prod")
@@ -57,6 +59,14 @@ OUTPUT_VALIDATION = "validation"
 OUTPUT_TEST = "test"
 OUTPUT_PREPROCESSING = "preprocessing"
 OUTPUT_EVALUATION = "evaluation"
+
+# The environment that makes the XGBoost serving container run the model's own serving code,
+# shipped inside model.tar.gz: the Model the pipeline creates and registers carries exactly this,
+# and a promoted model must carry it too.
+SERVING_CODE_DIR = "/opt/ml/model/code"
+SERVING_ENVIRONMENT: Mapping[str, str] = MappingProxyType(
+    {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": SERVING_CODE_DIR}
+)
 
 EVALUATION_REPORT = "evaluation.json"
 EVALUATION_PROPERTY_FILE = "EvaluationReport"

@@ -15,12 +15,11 @@ from sagemaker.workflow.pipeline_context import PipelineSession
 from sagemaker.workflow.steps import ProcessingStep, TrainingStep, TransformStep
 
 from ml import contract
-from ml.contract import Step
+from ml.contract import SERVING_ENVIRONMENT, Step
 from ml.definition.inputs import DefinitionInputs
 from ml.definition.jobs import CSV, execution_uri, job_retries, model_step_retries, xgboost_image
 from ml.definition.parameters import PipelineParameters
 
-SERVING_CODE_DIR = "/opt/ml/model/code"
 # SageMaker's default mini-batch bound for MultiRecord transforms, stated so it is visible.
 TRANSFORM_MAX_PAYLOAD_MB = 6
 
@@ -38,7 +37,7 @@ def deploy_steps(
         model_data=train.properties.ModelArtifacts.S3ModelArtifacts,
         role=inputs.role_arn,
         # The serving code ships inside model.tar.gz: nothing is downloaded at run time.
-        env={"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": SERVING_CODE_DIR},
+        env=dict(SERVING_ENVIRONMENT),
         enable_network_isolation=True,
         name=inputs.names.job_prefix(Step.CREATE_MODEL),
         vpc_config=_vpc_config(inputs),
