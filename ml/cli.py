@@ -1,4 +1,5 @@
-"""Command line: `python -m ml definition | sample-data | run | execute | cleanup`."""
+"""Command line: `python -m ml definition | sample-data | run | execute | cleanup | lineage |
+promote-model`."""
 
 from __future__ import annotations
 
@@ -172,6 +173,24 @@ def cmd_cleanup(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_promote_model(args: argparse.Namespace) -> int:
+    from ml.operations.promote import promote
+
+    model = promote(args.project_dir, args.to, args.version, lambda line: print(line, flush=True))
+    print(f"wrote Pulumi.{args.to}.yaml: {args.to} scores with dev model version {model.version}")
+    print(f"  package:  {model.arn}")
+    print(f"  artifact: {model.model_data_url}")
+    print(f"  image:    {model.image_uri}")
+    print(f"next: open a pull request with Pulumi.{args.to}.yaml; its preview shows the change")
+    return 0
+
+
+def _version(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a version; allowed: 1, 2, 3, ...")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     root = OneLineParser(prog="python -m ml", description=__doc__)
     commands = root.add_subparsers(dest="command", required=True)
@@ -250,6 +269,22 @@ def parser() -> argparse.ArgumentParser:
     )
     lineage.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
     lineage.set_defaults(handler=cmd_lineage)
+
+    promote = commands.add_parser(
+        "promote-model",
+        help="write a model approved in dev's registry into a stage's stack file (dev read access)",
+    )
+    promote.add_argument(
+        "--to", required=True, choices=("preprod", "prod"), help="the stage to write it into"
+    )
+    promote.add_argument(
+        "--version",
+        type=_version,
+        metavar="N",
+        help="the version of dev's model package group (default: the newest Approved one)",
+    )
+    promote.add_argument("--project-dir", type=Path, default=PROJECT_DIR, help=argparse.SUPPRESS)
+    promote.set_defaults(handler=cmd_promote_model)
     return root
 
 
@@ -277,5 +312,13 @@ def _operational_errors() -> tuple[type[Exception], ...]:
     from ml.operations.aws import WrongAccountError
     from ml.operations.cleanup import StillRunningError
     from ml.operations.lineage import LineageError
+    from ml.operations.promote import PromotionRefusedError
 
-    return (WrongAccountError, StillRunningError, LineageError, ClientError, BotoCoreError)
+    return (
+        WrongAccountError,
+        StillRunningError,
+        LineageError,
+        PromotionRefusedError,
+        ClientError,
+        BotoCoreError,
+    )

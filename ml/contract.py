@@ -9,7 +9,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 PROJECT = "ml-batch-pipeline"
 STAGES = ("dev", "preprod", "prod")
@@ -57,14 +59,6 @@ SCORING_PARAMETERS = (
 )
 
 # The names passed to ModelStep, from which the SDK derives the emitted names above.
-# How the XGBoost serving container finds our handlers inside model.tar.gz; a promoted package
-# must carry the same (ml promote-model checks it) for the stack's model to serve it.
-SERVING_CODE_DIR = "/opt/ml/model/code"
-SERVING_ENVIRONMENT = {
-    "SAGEMAKER_PROGRAM": "inference.py",
-    "SAGEMAKER_SUBMIT_DIRECTORY": SERVING_CODE_DIR,
-}
-
 REGISTER_MODEL_STEP_BASE = "RegisterModel"
 CREATE_MODEL_STEP_BASE = "CreateModel"
 
@@ -74,6 +68,14 @@ OUTPUT_VALIDATION = "validation"
 OUTPUT_TEST = "test"
 OUTPUT_PREPROCESSING = "preprocessing"
 OUTPUT_EVALUATION = "evaluation"
+
+# The environment that makes the XGBoost serving container run the model's own serving code,
+# shipped inside model.tar.gz: the Model the pipeline creates and registers carries exactly this,
+# and a promoted model must carry it too.
+SERVING_CODE_DIR = "/opt/ml/model/code"
+SERVING_ENVIRONMENT: Mapping[str, str] = MappingProxyType(
+    {"SAGEMAKER_PROGRAM": "inference.py", "SAGEMAKER_SUBMIT_DIRECTORY": SERVING_CODE_DIR}
+)
 
 EVALUATION_REPORT = "evaluation.json"
 EVALUATION_PROPERTY_FILE = "EvaluationReport"

@@ -137,6 +137,11 @@ MISTAKES = [
         "--param MseThreshold='abc' is not a number",
     ),
     Mistake(
+        "model version not a version",
+        lambda _: ["promote-model", "--to", "prod", "--version", "0"],
+        "argument --version: '0' is not a version; allowed: 1, 2, 3, ... (see --help)",
+    ),
+    Mistake(
         "missing arguments",
         lambda _: ["run", "--inptu", "x"],
         "the following arguments are required: --input, --output (see --help)",
