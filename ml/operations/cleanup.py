@@ -51,6 +51,9 @@ def cleanup(
             "list_model_packages",
             "ModelPackageSummaryList",
             ModelPackageGroupName=names.model_package_group,
+            # Left out, the API lists only unversioned packages (ListModelPackages,
+            # ModelPackageType), and every package of a group is versioned.
+            ModelPackageType="Both",
         )
     ]
     for arn in packages:

@@ -29,7 +29,8 @@ def package_arn(version: int, account: str = DEV_ACCOUNT, region: str = REGION) 
 
 
 def artifact(run: str) -> str:
-    return f"s3://{BUCKET}/executions/{run}/Train/output/model.tar.gz"
+    # Where the training step writes it (output_path models/, then the job name).
+    return f"s3://{BUCKET}/models/ml-batch-pipeline-dev-train-{run}/output/model.tar.gz"
 
 
 def report_uri(run: str) -> str:
@@ -88,10 +89,14 @@ def register(
     return arn
 
 
-def written_lines(version: int, run: str) -> str:
-    """The four keys as promote-model writes them, in the stack file's layout."""
-    return (
-        "  ml-batch-pipeline:modelSource: registry\n"
+def promoted(original: str, version: int, run: str) -> str:
+    """A stack file after promote-model: its `modelSource: train` switched in place (each stack
+    file says it last), the package's three values appended after it, in the file's layout."""
+    switched = original.replace(
+        "  ml-batch-pipeline:modelSource: train\n", "  ml-batch-pipeline:modelSource: registry\n"
+    )
+    assert switched != original
+    return switched + (
         f"  ml-batch-pipeline:modelPackageArn: {package_arn(version)}\n"
         f"  ml-batch-pipeline:modelDataUrl: {artifact(run)}\n"
         f"  ml-batch-pipeline:modelImageUri: {IMAGE}\n"

@@ -78,12 +78,13 @@ def test_stops_runs_then_deletes_versions_and_models(
     stubber.add_response(
         "list_model_packages",
         {"ModelPackageSummaryList": [package(1)], "NextToken": "page-2"},
-        {"ModelPackageGroupName": GROUP},
+        # The API's default lists only unversioned packages: a group's are all versioned.
+        {"ModelPackageGroupName": GROUP, "ModelPackageType": "Both"},
     )
     stubber.add_response(
         "list_model_packages",
         {"ModelPackageSummaryList": [package(2)]},
-        {"ModelPackageGroupName": GROUP, "NextToken": "page-2"},
+        {"ModelPackageGroupName": GROUP, "ModelPackageType": "Both", "NextToken": "page-2"},
     )
     for version in (1, 2):
         stubber.add_response(

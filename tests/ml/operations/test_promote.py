@@ -14,6 +14,7 @@ import yaml
 from moto import mock_aws
 
 from ml.cli import main
+from ml.settings import load_stack_settings
 from tests.support.dev_account import REGION
 from tests.support.dev_registry import (
     IMAGE,
@@ -22,9 +23,9 @@ from tests.support.dev_registry import (
     copy_stack_files,
     create_group,
     package_arn,
+    promoted,
     register,
     report_uri,
-    written_lines,
 )
 
 PROMOTED = (
@@ -79,7 +80,7 @@ def test_the_newest_approved_version_is_written_into_the_stage(
     stack_file = four_versions.stack_file()
     original = stack_file.read_text(encoding="utf-8")
     assert four_versions.promote("--to", "prod") == 0
-    assert stack_file.read_text(encoding="utf-8") == original + written_lines(2, "run-2")
+    assert stack_file.read_text(encoding="utf-8") == promoted(original, 2, "run-2")
     config = yaml.safe_load(stack_file.read_text(encoding="utf-8"))["config"]
     assert {key: config[key] for key in PROMOTED} == {
         "ml-batch-pipeline:modelSource": "registry",
@@ -107,13 +108,15 @@ def test_comments_order_and_layout_of_the_stack_file_are_kept(
     comments = [line for line in original if line.lstrip().startswith("#")]
     assert comments  # the real file has a header and a comment inside config:
     assert [line for line in written if line.lstrip().startswith("#")] == comments
-    assert written[: len(original)] == original
-    assert [line.split(":", 2)[1] for line in written[len(original) :]] == [
+    # Every line stays where it was, the model source switched in place; the rest follows it.
+    assert written[: len(original) - 1] == original[:-1]
+    assert [line.split(":", 2)[1] for line in written[len(original) - 1 :]] == [
         "modelSource",
         "modelPackageArn",
         "modelDataUrl",
         "modelImageUri",
     ]
+    assert written[len(original) - 1].endswith("modelSource: registry")
 
 
 def test_running_again_with_another_version_updates_the_keys_in_place(
@@ -123,7 +126,7 @@ def test_running_again_with_another_version_updates_the_keys_in_place(
     original = stack_file.read_text(encoding="utf-8")
     assert four_versions.promote("--to", "preprod") == 0
     assert four_versions.promote("--to", "preprod", "--version", "1") == 0
-    assert stack_file.read_text(encoding="utf-8") == original + written_lines(1, "run-1")
+    assert stack_file.read_text(encoding="utf-8") == promoted(original, 1, "run-1")
 
 
 @pytest.mark.parametrize(("version", "status"), [(3, "PendingManualApproval"), (4, "Rejected")])
@@ -195,7 +198,7 @@ def test_a_version_that_does_not_exist_is_refused(
 
 
 def test_metrics_that_cannot_be_read_are_reported_and_the_model_is_still_written(
-    registry: Registry, capsys: pytest.CaptureFixture[str]
+    registry: Registry, project_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry.register("run-1", "Approved")
     registry.s3.delete_object(
@@ -205,7 +208,8 @@ def test_metrics_that_cannot_be_read_are_reported_and_the_model_is_still_written
     assert registry.promote("--to", "prod") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1] == f"  evaluation: not shown: cannot read {report_uri('run-1')}: NoSuchKey"
-    assert registry.stack_file().read_text(encoding="utf-8").endswith(written_lines(1, "run-1"))
+    original = (project_dir / "Pulumi.prod.yaml").read_text(encoding="utf-8")
+    assert registry.stack_file().read_text(encoding="utf-8") == promoted(original, 1, "run-1")
 
 
 def test_credentials_of_another_account_are_refused_before_reading_the_registry(
@@ -229,3 +233,11 @@ def test_only_preprod_and_prod_can_be_promoted_to(capsys: pytest.CaptureFixture[
     assert error.startswith("python -m ml promote-model: error: argument --to: invalid choice: ")
     assert "'dev' (choose from " in error
     assert "preprod" in error
+
+
+def test_the_promoted_stack_file_loads_in_registry_mode(four_versions: Registry) -> None:
+    assert four_versions.promote("--to", "prod") == 0
+    settings = load_stack_settings(four_versions.project, "prod")
+    assert settings.promoted_model is not None
+    assert settings.promoted_model.package_arn == package_arn(2)
+    assert settings.promoted_model.model_data_url == artifact("run-2")
