@@ -88,10 +88,30 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score_with_model(args: argparse.Namespace) -> int:
+    from ml.local.inputs import InputError, check_score_inputs
+    from ml.local.runner import StepFailed, score_with
+
+    try:
+        check_score_inputs(args.model, args.batch, args.output)
+    except InputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        scored = score_with(args.model, args.batch, args.output)
+    except StepFailed as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_FAILED
+    print(f"predictions: {scored}")
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from ml.local.inputs import InputError, check_run_inputs, unlabelled_rows
     from ml.local.runner import QualityGateFailed, StepFailed, run_pipeline
 
+    if args.model is not None:
+        return _score_with_model(args)
     try:
         check_run_inputs(args.input, args.batch, args.output)
     except InputError as error:
@@ -228,7 +248,13 @@ def parser() -> argparse.ArgumentParser:
     sample.set_defaults(handler=cmd_sample_data)
 
     run = commands.add_parser("run", help="run the pipeline's steps locally")
-    run.add_argument("--input", type=Path, required=True, help="training CSV (Abalone layout)")
+    source = run.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input", type=Path, help="training CSV (Abalone layout)")
+    source.add_argument(
+        "--model",
+        type=Path,
+        help="a model.tar.gz to score with, as a registry-mode stage does (needs --batch)",
+    )
     run.add_argument("--batch", type=Path, help="CSV rows to score (default: the input rows)")
     run.add_argument(
         "--output", type=Path, required=True, help="folder for each step's outputs (created)"

@@ -26,6 +26,18 @@ def check_run_inputs(input_csv: Path, batch_csv: Path | None, output: Path) -> N
         _check_rows("--batch", batch_csv, with_label=False)
 
 
+def check_score_inputs(model: Path, batch_csv: Path | None, output: Path) -> None:
+    _check_file("--model", model)
+    if not model.name.endswith(".tar.gz"):
+        raise InputError(f"--model: {model} is not a model archive; allowed: a model.tar.gz")
+    if batch_csv is None:
+        raise InputError("--batch: required with --model; allowed: a CSV file of rows to score")
+    _check_file("--batch", batch_csv)
+    if output.exists() and not output.is_dir():
+        raise InputError(f"--output: {output} is a file; allowed: a folder (created if missing)")
+    _check_rows("--batch", batch_csv, with_label=False)
+
+
 def _check_file(argument: str, path: Path) -> None:
     if not path.exists():
         raise InputError(f"{argument}: {path} does not exist")

@@ -140,15 +140,31 @@ def quality_gate(metrics: dict[str, float], threshold: float) -> str:
     return f"passed: test mse {mse:.4f} <= MseThreshold {threshold}"
 
 
-def transform(batch_csv: Path, out: Path) -> str:
+def transform(batch_csv: Path, out: Path, model_archive: Path | None = None) -> str:
+    """Score with the archive this run trained, or with a given one (a promoted model)."""
+    archive = model_archive or out / "train" / MODEL_ARCHIVE
     with _Stage(out, "transform") as stage:
         args = [
             "-m", "ml.local.transform",
-            "--model-archive", str(out / "train" / MODEL_ARCHIVE),
+            "--model-archive", str(archive),
             "--output-dir", str(stage),
             str(batch_csv),
         ]  # fmt: skip
         return _run_process(Step.TRANSFORM, args)
+
+
+def score_with(
+    model_archive: Path, batch_csv: Path, out: Path, report: Callable[[str], None] = print
+) -> Path:
+    """What a registry-mode stage runs: the batch transform alone, with the archive's own
+    serving code (not this checkout's)."""
+    shutil.rmtree(out / "transform", ignore_errors=True)
+    out.mkdir(parents=True, exist_ok=True)
+    report(f"[1/1] {Step.TRANSFORM} ...")
+    started = time.perf_counter()
+    message = _STEP_SCRIPT_PREFIX.sub("", transform(batch_csv, out, model_archive.resolve()))
+    report(f"[1/1] {Step.TRANSFORM}: {message} ({time.perf_counter() - started:.1f}s)")
+    return out / "transform" / f"{batch_csv.name}.out"
 
 
 def run_pipeline(

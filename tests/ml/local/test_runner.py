@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,77 @@ def test_a_failed_step_stops_the_run_with_its_error(tmp_path: Path) -> None:
 def test_missing_input_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["run", "--input", str(tmp_path / "nope.csv"), "--output", str(tmp_path)]) == 2
     assert "nope.csv does not exist" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_promoted_archive_scores_with_its_own_serving_code(
+    abalone_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    batch = tmp_path / "batch.csv"
+    write(generate(20, seed=5), batch, with_label=False)
+    trained = tmp_path / "trained"
+    assert (
+        main(["run", "--input", str(abalone_csv), "--batch", str(batch), "--output", str(trained)])
+        == 0
+    )
+    archive = trained / "train" / "model.tar.gz"
+    promoted = tmp_path / "promoted.tar.gz"
+    _with_serving_code_that_answers_42(archive, promoted, tmp_path / "unpacked")
+    capsys.readouterr()
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                str(promoted),
+                "--batch",
+                str(batch),
+                "--output",
+                str(tmp_path / "scored"),
+            ]
+        )
+        == 0
+    )
+    scored = (tmp_path / "scored" / "transform" / "batch.csv.out").read_text().splitlines()
+    assert [line.rsplit(",", 1)[1] for line in scored] == ["42"] * 20
+    # The archive this checkout trained scores as the training run did.
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                str(archive),
+                "--batch",
+                str(batch),
+                "--output",
+                str(tmp_path / "again"),
+            ]
+        )
+        == 0
+    )
+    assert (tmp_path / "again" / "transform" / "batch.csv.out").read_text() == (
+        trained / "transform" / "batch.csv.out"
+    ).read_text()
+
+
+def _with_serving_code_that_answers_42(archive: Path, target: Path, scratch: Path) -> None:
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extractall(scratch, filter="data")
+    handlers = scratch / "code" / "inference.py"
+    handlers.write_text(
+        handlers.read_text()
+        + "\n\ndef output_fn(predictions, accept):\n    return '42\\n' * len(predictions)\n"
+    )
+    with tarfile.open(target, "w:gz") as tar:
+        tar.add(scratch, arcname=".")
+
+
+def test_scoring_with_a_model_needs_rows_to_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    archive = tmp_path / "model.tar.gz"
+    archive.write_bytes(b"")
+    assert main(["run", "--model", str(archive), "--output", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        "error: --batch: required with --model; allowed: a CSV file of rows to score\n"
+    )
