@@ -48,8 +48,9 @@ def setting_rows(settings: Settings) -> dict[str, str]:
         "alert e-mails": ", ".join(settings.alarm_emails) or "none",
     }
     if settings.promoted_model:
+        # A registry-mode run trains nothing: these settings have no effect there.
         for label in TRAINING_ONLY:
-            rows[label] += " (unused: registry mode trains nothing)"
+            rows[label] += " (unused)"
     return rows
 
 
@@ -61,8 +62,9 @@ TRAINING_ONLY = ("processing", "training", "quality gate (max test MSE)", "regis
 def _model_source(settings: Settings) -> str:
     promoted = settings.promoted_model
     if promoted is None:
-        return "train (each run trains, gates and registers its own model)"
-    return f"registry: dev package version {promoted.version} ({promoted.package_arn})"
+        return "train (each run trains its own model)"
+    group = promoted.package_arn.rsplit("/", 2)[1]
+    return f"registry: version {promoted.version} of {group}, account {promoted.account}"
 
 
 def _jobs(settings: Settings) -> str:

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ml.contract import STAGES
 from offline.plan import main, resource_tree
 from offline.promotion import format_table, promotion_diff
-from offline.recorder import StackGraph
+from offline.recorder import StackGraph, render_stack
 from policies.guardrails import POLICIES
 
 
@@ -85,3 +87,25 @@ def test_a_mandatory_violation_makes_plan_fail(
     out = capsys.readouterr().out
     assert "[MANDATORY] s3-tls-only: batch-inference-bucket-policy: no TLS. Fix: deny it" in out
     assert "0 passed, 0 advisory violations, 1 mandatory violations" in out
+
+
+def test_the_promotion_diff_shows_prod_serving_a_promoted_model(
+    graphs: dict[str, StackGraph], project_dir: Path
+) -> None:
+    from offline import promotion
+
+    overrides = promotion.stand_in_promotion(project_dir)
+    # The stand-in is what promote-model would write: the settings accept it as it is.
+    settings = promotion.graph_settings(promotion.REGISTRY_COLUMN)
+    assert settings.promoted_model is not None
+    assert settings.promoted_model.package_arn == overrides["ml-batch-pipeline:modelPackageArn"]
+    columns = {
+        **graphs,
+        promotion.REGISTRY_COLUMN: render_stack("prod", config_overrides=overrides),
+    }
+    diff = dict(promotion.promotion_diff(columns))
+    assert diff["setting: jobs a run starts"][-1] == "1 (transform)"
+    assert diff["setting: training"][-1].endswith("(unused)")
+    assert diff["resources: Model"] == ["-", "-", "-", "1"]
+    table = promotion.format_table(list(columns), list(diff.items()))
+    assert max(map(len, table.splitlines())) <= 100
