@@ -71,8 +71,12 @@ class S3Layout:
     """Where things live in a stack's bucket. Per-execution outputs never overwrite a past run."""
 
     CODE_PREFIX = "code"
+    # Expires after executionRetentionDays (the bucket's lifecycle): each run's datasets and
+    # predictions.
     EXECUTIONS_PREFIX = "executions"
+    # Never expires: trained models, and the evaluation reports registered packages point to.
     MODELS_PREFIX = "models"
+    EVALUATIONS_PREFIX = f"{MODELS_PREFIX}/evaluations"
     SAMPLE_TRAINING_KEY = "input/training/abalone.csv"
     SAMPLE_BATCH_KEY = "input/batch/abalone-batch.csv"
 
@@ -90,6 +94,12 @@ class S3Layout:
     def executions_root(self) -> str:
         """Joined at run time with the execution id: s3://bucket/executions/<id>/<step>."""
         return self.uri(self.EXECUTIONS_PREFIX)
+
+    @property
+    def evaluations_root(self) -> str:
+        """Joined at run time with the execution id: s3://bucket/models/evaluations/<id>. A
+        registered model version points to its report for as long as the version exists."""
+        return self.uri(self.EVALUATIONS_PREFIX)
 
 
 @dataclass(frozen=True)

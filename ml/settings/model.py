@@ -73,7 +73,8 @@ class Settings:
     upload_sample_data: bool
     max_job_runtime_seconds: int
     max_parallel_steps: int
-    # Per-execution outputs (intermediate data, reports, predictions) expire after this.
+    # Per-execution outputs (intermediate data, predictions) expire after this; models and
+    # their evaluation reports never do.
     execution_retention_days: int
     sagemaker_project: SageMakerProject | None
     log_groups: LogGroupSettings

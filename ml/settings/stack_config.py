@@ -142,8 +142,8 @@ class StackConfig(Declaration):
         90,
         ge=1,
         le=3650,
-        description="Days the per-execution outputs (datasets, reports, predictions) are kept "
-        "in the stack bucket.",
+        description="Days the per-execution outputs under executions/ (datasets, predictions) "
+        "are kept in the stack bucket; models/ never expires.",
     )
     sagemaker_project_name: Annotated[str, check(unless_empty(checks.check_project_name))] = Field(
         "",
