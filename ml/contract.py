@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 PROJECT = "ml-batch-pipeline"
 STAGES = ("dev", "preprod", "prod")
+# Dev trains; the later stages may instead copy a model a human approved in dev's registry,
+# each with its own deploy role, from dev's bucket into their own.
+MODEL_SOURCE_STAGE = "dev"
+MODEL_CONSUMER_STAGES = ("preprod", "prod")
 
 # Framework images the pipeline runs in (see README "Framework images").
 SKLEARN_FRAMEWORK_VERSION = "1.4-2"
@@ -131,6 +135,15 @@ class ResourceNames:
     @property
     def scheduler_role(self) -> str:
         return f"{self.pipeline}-scheduler"
+
+    @property
+    def deploy_role(self) -> str:
+        """The role the delivery assumes for this stage (the bootstrap creates it)."""
+        return f"{self.project}-github-deploy-{self.stage}"
+
+    @property
+    def deploy_role_arn(self) -> str:
+        return self.role_arn(self.deploy_role)
 
     @property
     def partition(self) -> str:

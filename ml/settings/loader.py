@@ -144,5 +144,6 @@ def _settings_from(config: StackConfig, region: str) -> Settings:
         log_groups=LogGroupSettings(config.manage_log_groups, config.log_retention_days),
         vpc=vpc,
         input_kms_key_arns=tuple(config.input_kms_key_arns),
+        model_consumer_account_ids=tuple(sorted(set(config.model_consumer_account_ids))),
         project=PROJECT,
     )

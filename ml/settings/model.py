@@ -81,6 +81,8 @@ class Settings:
     vpc: VpcSettings | None
     # Customer keys that encrypt the input buckets (inputDataUrl, batchDataUrl).
     input_kms_key_arns: tuple[str, ...] = ()
+    # Dev only: the accounts whose preprod and prod deploy roles may copy this stack's models.
+    model_consumer_account_ids: tuple[str, ...] = ()
     project: str = PROJECT
 
     @property

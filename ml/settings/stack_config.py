@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ml.contract import APPROVAL_STATUSES, STAGES
+from ml.contract import APPROVAL_STATUSES, MODEL_SOURCE_STAGE, STAGES
 from ml.settings import checks
 from ml.settings.declared import (
     FROM_ENGINE,
@@ -28,6 +28,7 @@ Emails = Annotated[list[Annotated[str, check(checks.check_email)]], FROM_ENGINE]
 SubnetIds = Annotated[list[Annotated[str, check(checks.check_subnet)]], FROM_ENGINE]
 SecurityGroupIds = Annotated[list[Annotated[str, check(checks.check_security_group)]], FROM_ENGINE]
 KmsKeyArns = Annotated[list[Annotated[str, check(checks.check_kms_key_arn)]], FROM_ENGINE]
+AccountIds = Annotated[list[Annotated[str, check(checks.check_account_id)]], FROM_ENGINE]
 # Keys set together or not at all: the later key -> the earlier one.
 _PAIRS = {"sagemaker_project_id": "sagemaker_project_name", "security_group_ids": "subnet_ids"}
 
@@ -177,6 +178,12 @@ class StackConfig(Declaration):
         description="ARNs of the customer KMS keys that encrypt the buckets of inputDataUrl and "
         "batchDataUrl; the jobs may decrypt with them through S3 only.",
     )
+    model_consumer_account_ids: AccountIds = Field(
+        [],
+        description="The preprod and prod accounts whose deploy roles may read this stack's "
+        "models/ and decrypt them through S3, to copy approved models (dev only); empty grants "
+        "nothing.",
+    )
 
     # Rules between keys. Each sits on the later of its keys, so the earlier one's value is in
     # `info.data` once valid; while either key's own value is refused, the rule waits.
@@ -197,6 +204,17 @@ class StackConfig(Declaration):
         if value == "Approved" and info.data.get("auto_approve_models") is False:
             raise rule_broken(
                 "needs autoApproveModels: true on this stage; allowed: PendingManualApproval"
+            )
+        return value
+
+    @field_validator("model_consumer_account_ids")
+    @classmethod
+    def _only_dev_shares_models(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        stage = info.data.get("stage")
+        if value and stage not in (None, MODEL_SOURCE_STAGE):
+            raise rule_broken(
+                f"is read only on the {MODEL_SOURCE_STAGE} stack, whose models the later stages "
+                f"copy; allowed: [] on a {stage} stack"
             )
         return value
 

@@ -1,13 +1,18 @@
-"""What a registered model version points to stays: models/ never expires, and the evaluation
-reports live under it."""
+"""What the later stages copy from dev stays there and is readable to their deploy roles only:
+models/ never expires, the evaluation reports live under it, and only dev's bucket and key
+admit those roles."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from components.documents.sharing import MODEL_DECRYPT_SID, MODEL_READ_SID
 from ml.contract import STAGES, S3Layout, Step
+from ml.settings import load_stack_settings
 from offline.recorder import StackGraph
 
 LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
@@ -19,6 +24,11 @@ def expiring_prefixes(graph: StackGraph) -> list[str]:
     return [
         r["filter"]["prefix"] for r in rules if r["status"] == "Enabled" and r.get("expiration")
     ]
+
+
+def policy_sids(graph: StackGraph, token: str) -> set[str]:
+    document = json.loads(graph.one(token).inputs["policy"])
+    return {statement["Sid"] for statement in document["Statement"]}
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -47,3 +57,26 @@ def test_the_evaluation_report_a_model_version_points_to_never_expires(
     assert not any(
         "models/evaluations/".startswith(prefix) for prefix in expiring_prefixes(graphs["dev"])
     )
+
+
+def test_only_dev_admits_the_later_stages_deploy_roles(graphs: dict[str, StackGraph]) -> None:
+    shared = {MODEL_READ_SID, MODEL_DECRYPT_SID}
+    for stage, graph in graphs.items():
+        granted = policy_sids(graph, "aws:s3/bucketPolicy:BucketPolicy")
+        granted |= policy_sids(graph, "aws:kms/key:Key")
+        assert granted & shared == (shared if stage == "dev" else set()), stage
+
+
+def test_the_dev_grants_name_the_accounts_of_the_preprod_and_prod_stack_files(
+    graphs: dict[str, StackGraph], project_dir: Path
+) -> None:
+    accounts = [load_stack_settings(project_dir, stage).account_id for stage in ("preprod", "prod")]
+    roots = [f"arn:aws:iam::{account}:root" for account in accounts]
+    bucket = json.loads(graphs["dev"].one("aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    key = json.loads(graphs["dev"].one("aws:kms/key:Key").inputs["policy"])
+    (read,) = [s for s in bucket["Statement"] if s["Sid"] == MODEL_READ_SID]
+    (decrypt,) = [s for s in key["Statement"] if s["Sid"] == MODEL_DECRYPT_SID]
+    assert read["Principal"] == decrypt["Principal"] == {"AWS": roots}
+    assert read["Resource"] == [
+        "arn:aws:s3:::ml-batch-pipeline-dev-111111111111-eu-west-1/models/*"
+    ]
