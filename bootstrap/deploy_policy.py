@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bootstrap.deploy_operations import monitoring_statements, scheduling_statements
+from bootstrap.promotion import promotion_statements
 from components.documents.arns import Arns
 from components.documents.iam import SAGEMAKER_SERVICE, SCHEDULER_SERVICE, job_arns
 from components.documents.policy import Statement, allow, document
@@ -17,9 +18,12 @@ ALARM_SSM_SERVICE = "ssm.alarms.cloudwatch.amazonaws.com"
 DEPLOY_SESSION_SECONDS = 10800
 
 
-def deploy_policy(names: ResourceNames) -> dict[str, Any]:
+def deploy_policy(
+    names: ResourceNames, model_source: ResourceNames | None = None
+) -> dict[str, Any]:
     """What one stage's `pulumi up`, `python -m ml execute` and `cleanup` need, on that stage's
-    resource names only (the names are deterministic: see ml.contract.ResourceNames)."""
+    resource names only (the names are deterministic: see ml.contract.ResourceNames); for a
+    stage that copies dev's approved models, reads of `model_source`'s (bootstrap/promotion.py)."""
     return document(
         [
             *_storage(names),
@@ -28,6 +32,7 @@ def deploy_policy(names: ResourceNames) -> dict[str, Any]:
             *_sagemaker(names),
             *scheduling_statements(names),
             *monitoring_statements(names),
+            *promotion_statements(names, model_source),
         ]
     )
 
@@ -35,7 +40,8 @@ def deploy_policy(names: ResourceNames) -> dict[str, Any]:
 def _storage(names: ResourceNames) -> list[Statement]:
     bucket = Arns(names).bucket
     # The objects Pulumi manages: the step code and the sample data. Training data, models and
-    # predictions are the jobs' business: the deploy role never reads them.
+    # predictions are the jobs' business: the deploy role never reads them (but for the copies
+    # of dev's approved models a preprod or prod stage makes: bootstrap/promotion.py).
     managed = [f"{bucket}/{S3Layout.CODE_PREFIX}/*", *(f"{bucket}/{key}" for key in SAMPLE_KEYS)]
     return [
         allow(

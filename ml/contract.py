@@ -171,6 +171,12 @@ class ResourceNames:
     def model_package_group(self) -> str:
         return f"{self.pipeline}-models"
 
+    @property
+    def promoted_model_prefix(self) -> str:
+        """Models a preprod or prod stage creates from a copy of a model approved in dev:
+        `<pipeline>-promoted-<12 hex>`; its deploy role may create only these."""
+        return f"{self.pipeline}-promoted-"
+
     def job_prefix(self, step: Step | str) -> str:
         """Job-name prefix kept in the definition; IAM scopes job ARNs on it.
 
