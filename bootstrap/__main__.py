@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pulumi
 
-from bootstrap import aws_access, github_setup, pulumi_cloud, trust
+from bootstrap import aws_access, github_setup, promotion, pulumi_cloud, trust
 from bootstrap.settings import NAMESPACE, BootstrapSettingsError, build_settings
 from components.engine_config import read_engine_config
 from components.guard import ensure_account_id
@@ -19,7 +19,8 @@ from ml.contract import PROJECT
 
 try:
     settings = build_settings(read_engine_config())
-except BootstrapSettingsError as error:
+    model_source = promotion.model_source(settings.stage)
+except (BootstrapSettingsError, promotion.ModelSourceError) as error:
     raise pulumi.RunError(str(error)) from None
 ensure_account_id(settings.account_id, settings.stage, f"{NAMESPACE}:accountId")
 
@@ -54,7 +55,7 @@ try:
         )
 except aws_access.OidcProviderError as error:
     raise pulumi.RunError(str(error)) from None
-deploy = aws_access.deploy_role(settings, deploy_trust.apply(json.dumps), tags)
+deploy = aws_access.deploy_role(settings, deploy_trust.apply(json.dumps), tags, model_source)
 if settings.delivery == "actions":
     github_setup.create_environment(settings, github)
 github_setup.create_variables(settings, github)

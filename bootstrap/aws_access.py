@@ -11,6 +11,7 @@ from pulumi_aws import iam
 from bootstrap import trust
 from bootstrap.deploy_policy import DEPLOY_SESSION_SECONDS, deploy_policy
 from bootstrap.settings import BootstrapSettings
+from ml.contract import ResourceNames
 
 GITHUB_ISSUER = f"https://{trust.GITHUB_OIDC_HOST}"
 PULUMI_ISSUER = f"https://{trust.PULUMI_OIDC_HOST}"
@@ -65,8 +66,12 @@ def check_audience(issuer: str, audiences: list[str], audience: str) -> None:
 
 
 def deploy_role(
-    settings: BootstrapSettings, trust_policy: pulumi.Output[str], tags: dict[str, str]
+    settings: BootstrapSettings,
+    trust_policy: pulumi.Output[str],
+    tags: dict[str, str],
+    model_source: ResourceNames | None,
 ) -> iam.Role:
+    """`model_source`: the dev stack whose approved models this stage copies (None on dev)."""
     role = iam.Role(
         f"deploy-{settings.stage}",
         name=settings.deploy_role,
@@ -79,7 +84,7 @@ def deploy_role(
         f"deploy-{settings.stage}-policy",
         name="stack",
         role=role.id,
-        policy=json.dumps(deploy_policy(settings.names)),
+        policy=json.dumps(deploy_policy(settings.names, model_source)),
     )
     return role
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bootstrap.deploy_operations import monitoring_statements, scheduling_statements
+from bootstrap.promotion import promotion_statements
 from components.documents.arns import Arns
 from components.documents.iam import SAGEMAKER_SERVICE, SCHEDULER_SERVICE, job_arns
 from components.documents.policy import Statement, allow, document
@@ -16,17 +18,21 @@ ALARM_SSM_SERVICE = "ssm.alarms.cloudwatch.amazonaws.com"
 DEPLOY_SESSION_SECONDS = 10800
 
 
-def deploy_policy(names: ResourceNames) -> dict[str, Any]:
+def deploy_policy(
+    names: ResourceNames, model_source: ResourceNames | None = None
+) -> dict[str, Any]:
     """What one stage's `pulumi up`, `python -m ml execute` and `cleanup` need, on that stage's
-    resource names only (the names are deterministic: see ml.contract.ResourceNames)."""
+    resource names only (the names are deterministic: see ml.contract.ResourceNames); for a
+    stage that copies dev's approved models, reads of `model_source`'s (bootstrap/promotion.py)."""
     return document(
         [
             *_storage(names),
             *_keys(names),
             *_roles(names),
             *_sagemaker(names),
-            *_scheduling(names),
-            *_monitoring(names),
+            *scheduling_statements(names),
+            *monitoring_statements(names),
+            *promotion_statements(names, model_source),
         ]
     )
 
@@ -34,7 +40,8 @@ def deploy_policy(names: ResourceNames) -> dict[str, Any]:
 def _storage(names: ResourceNames) -> list[Statement]:
     bucket = Arns(names).bucket
     # The objects Pulumi manages: the step code and the sample data. Training data, models and
-    # predictions are the jobs' business: the deploy role never reads them.
+    # predictions are the jobs' business: the deploy role never reads them (but for the copies
+    # of dev's approved models a preprod or prod stage makes: bootstrap/promotion.py).
     managed = [f"{bucket}/{S3Layout.CODE_PREFIX}/*", *(f"{bucket}/{key}" for key in SAMPLE_KEYS)]
     return [
         allow(
@@ -241,121 +248,4 @@ def _sagemaker(names: ResourceNames) -> list[Statement]:
         allow("ListModelVersions", ["sagemaker:ListModelPackages"], ["*"]),
         allow("StackModels", ["sagemaker:DeleteModel"], job_arns(names)["model"]),
         allow("ListModels", ["sagemaker:ListModels"], ["*"]),
-    ]
-
-
-def _scheduling(names: ResourceNames) -> list[Statement]:
-    arns = Arns(names)
-    return [
-        allow(
-            "StackScheduleGroup",
-            [
-                "scheduler:CreateScheduleGroup",
-                "scheduler:DeleteScheduleGroup",
-                "scheduler:GetScheduleGroup",
-                "scheduler:TagResource",
-                "scheduler:UntagResource",
-                "scheduler:ListTagsForResource",
-            ],
-            [arns.schedule_group],
-        ),
-        allow(
-            "StackSchedule",
-            [
-                "scheduler:CreateSchedule",
-                "scheduler:UpdateSchedule",
-                "scheduler:DeleteSchedule",
-                "scheduler:GetSchedule",
-            ],
-            [arns.arn("scheduler", f"schedule/{names.pipeline}/*")],
-        ),
-    ]
-
-
-def _monitoring(names: ResourceNames) -> list[Statement]:
-    arns, pipeline = Arns(names), names.pipeline
-    return [
-        allow(
-            "StackQueues",
-            [
-                "sqs:CreateQueue",
-                "sqs:DeleteQueue",
-                "sqs:GetQueueAttributes",
-                "sqs:SetQueueAttributes",
-                "sqs:GetQueueUrl",
-                "sqs:TagQueue",
-                "sqs:UntagQueue",
-                "sqs:ListQueueTags",
-            ],
-            [arns.queue(f"{pipeline}-*")],
-        ),
-        allow(
-            "StackTopic",
-            [
-                "sns:CreateTopic",
-                "sns:DeleteTopic",
-                "sns:GetTopicAttributes",
-                "sns:SetTopicAttributes",
-                "sns:TagResource",
-                "sns:UntagResource",
-                "sns:ListTagsForResource",
-                "sns:Subscribe",
-                "sns:ListSubscriptionsByTopic",
-            ],
-            [arns.topic(names.alerts_topic)],
-        ),
-        # Subscription actions are defined on no resource type.
-        allow(
-            "Subscriptions",
-            ["sns:GetSubscriptionAttributes", "sns:SetSubscriptionAttributes", "sns:Unsubscribe"],
-            ["*"],
-        ),
-        allow(
-            "StackEventRule",
-            [
-                "events:PutRule",
-                "events:DeleteRule",
-                "events:DescribeRule",
-                "events:PutTargets",
-                "events:RemoveTargets",
-                "events:ListTargetsByRule",
-                "events:TagResource",
-                "events:UntagResource",
-                "events:ListTagsForResource",
-            ],
-            [arns.event_rule(f"{pipeline}-*")],
-        ),
-        allow(
-            "StackAlarms",
-            [
-                "cloudwatch:PutMetricAlarm",
-                "cloudwatch:DeleteAlarms",
-                "cloudwatch:DescribeAlarms",
-                "cloudwatch:TagResource",
-                "cloudwatch:UntagResource",
-                "cloudwatch:ListTagsForResource",
-            ],
-            [arns.alarm(f"{pipeline}-*")],
-        ),
-        allow(
-            "StackDashboard",
-            ["cloudwatch:PutDashboard", "cloudwatch:GetDashboard", "cloudwatch:DeleteDashboards"],
-            [arns.arn("cloudwatch", f"dashboard/{pipeline}", region=False)],
-        ),
-        allow(
-            "SageMakerLogGroups",
-            # Never DeleteLogGroup: these groups are the account's and outlive the stack. An
-            # adopted group may carry a key the stack does not set: DisassociateKmsKey.
-            [
-                "logs:CreateLogGroup",
-                "logs:PutRetentionPolicy",
-                "logs:DeleteRetentionPolicy",
-                "logs:DisassociateKmsKey",
-                "logs:TagResource",
-                "logs:UntagResource",
-                "logs:ListTagsForResource",
-            ],
-            [arns.log_group("/aws/sagemaker/*")],
-        ),
-        allow("DescribeLogGroups", ["logs:DescribeLogGroups"], ["*"]),
     ]

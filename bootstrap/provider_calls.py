@@ -14,6 +14,8 @@ Tests check that each stage's deploy role allows every call on the resource it n
 
 from __future__ import annotations
 
+from bootstrap.promotion import PROMOTION_CALLS
+
 PHASES = ("create", "read", "update", "delete")
 
 _S3_BUCKET_READ = (
@@ -275,6 +277,8 @@ PROVIDER_CALLS: dict[str, dict[str, tuple[str, ...]]] = {
         "update": ("sqs:SetQueueAttributes",),
         "delete": ("sqs:SetQueueAttributes", "sqs:GetQueueAttributes"),
     },
+    # The copy of a model approved in dev, and the model made from it (preprod and prod).
+    **PROMOTION_CALLS,
 }
 
 # Data sources the program reads during every preview and update.

@@ -227,7 +227,7 @@ class BootstrapSettings:
 
     @property
     def deploy_role(self) -> str:
-        return f"{PROJECT}-github-deploy-{self.stage}"
+        return self.names.deploy_role
 
     @property
     def preview_role(self) -> str:

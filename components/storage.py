@@ -13,6 +13,7 @@ from pulumi_aws import kms, s3
 from components.context import Context
 from components.documents.arns import s3_bucket_arn
 from components.documents.kms import key_policy
+from components.documents.sharing import ModelConsumers
 from components.documents.storage import bucket_policy
 from ml import sample_data
 from ml.contract import S3Layout
@@ -41,7 +42,7 @@ def create_key(ctx: Context, users: Sequence[pulumi.Resource]) -> kms.Key:
         description=f"Encrypts the {ctx.names.pipeline} pipeline's data, volumes and alerts",
         enable_key_rotation=True,
         deletion_window_in_days=PROTECTED_KEY_DELETION_DAYS if protected else KEY_DELETION_DAYS,
-        policy=json.dumps(key_policy(ctx.names)),
+        policy=json.dumps(key_policy(ctx.names, _model_consumers(ctx))),
         tags=ctx.tags,
         opts=ctx.opts(keep=True, depends_on=users),
     )
@@ -109,11 +110,19 @@ def create_bucket(ctx: Context, key: kms.Key) -> StackBucket:
         bucket=bucket.id,
         # From the bucket's name, not its ARN output: known in a first preview as well.
         policy=bucket.bucket.apply(
-            lambda name: json.dumps(bucket_policy(s3_bucket_arn(ctx.names.partition, name)))
+            lambda name: json.dumps(
+                bucket_policy(s3_bucket_arn(ctx.names.partition, name), _model_consumers(ctx))
+            )
         ),
         opts=ctx.opts(keep=True, depends_on=[access_block]),
     )
     return StackBucket(bucket, (access_block, ownership, encryption, versioning, lifecycle, policy))
+
+
+def _model_consumers(ctx: Context) -> ModelConsumers:
+    """Dev's consumers (the settings refuse them on other stages): their deploy roles copy
+    approved models from models/, which the lifecycle never expires."""
+    return ModelConsumers(ctx.names, ctx.settings.model_consumer_account_ids)
 
 
 def _lifecycle(

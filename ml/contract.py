@@ -15,6 +15,10 @@ from types import MappingProxyType
 
 PROJECT = "ml-batch-pipeline"
 STAGES = ("dev", "preprod", "prod")
+# Dev trains; the later stages may instead copy a model a human approved in dev's registry,
+# each with its own deploy role, from dev's bucket into their own.
+MODEL_SOURCE_STAGE = "dev"
+MODEL_CONSUMER_STAGES = ("preprod", "prod")
 
 # Framework images the pipeline runs in (see README "Framework images").
 SKLEARN_FRAMEWORK_VERSION = "1.4-2"
@@ -90,8 +94,12 @@ class S3Layout:
     """Where things live in a stack's bucket. Per-execution outputs never overwrite a past run."""
 
     CODE_PREFIX = "code"
+    # Expires after executionRetentionDays (the bucket's lifecycle): each run's datasets and
+    # predictions.
     EXECUTIONS_PREFIX = "executions"
+    # Never expires: trained models, and the evaluation reports registered packages point to.
     MODELS_PREFIX = "models"
+    EVALUATIONS_PREFIX = f"{MODELS_PREFIX}/evaluations"
     SAMPLE_TRAINING_KEY = "input/training/abalone.csv"
     SAMPLE_BATCH_KEY = "input/batch/abalone-batch.csv"
 
@@ -109,6 +117,12 @@ class S3Layout:
     def executions_root(self) -> str:
         """Joined at run time with the execution id: s3://bucket/executions/<id>/<step>."""
         return self.uri(self.EXECUTIONS_PREFIX)
+
+    @property
+    def evaluations_root(self) -> str:
+        """Joined at run time with the execution id: s3://bucket/models/evaluations/<id>. A
+        registered model version points to its report for as long as the version exists."""
+        return self.uri(self.EVALUATIONS_PREFIX)
 
 
 @dataclass(frozen=True)
@@ -140,6 +154,15 @@ class ResourceNames:
     @property
     def scheduler_role(self) -> str:
         return f"{self.pipeline}-scheduler"
+
+    @property
+    def deploy_role(self) -> str:
+        """The role the delivery assumes for this stage (the bootstrap creates it)."""
+        return f"{self.project}-github-deploy-{self.stage}"
+
+    @property
+    def deploy_role_arn(self) -> str:
+        return self.role_arn(self.deploy_role)
 
     @property
     def partition(self) -> str:
@@ -179,7 +202,13 @@ class ResourceNames:
         MODEL_NAME_MAX_LENGTH for every stage (a test checks).
         """
         served = "\n".join((model_data_url, image_uri, *network))
-        return f"{self.pipeline}-promoted-{hashlib.sha256(served.encode()).hexdigest()[:12]}"
+        return f"{self.promoted_model_prefix}{hashlib.sha256(served.encode()).hexdigest()[:12]}"
+
+    @property
+    def promoted_model_prefix(self) -> str:
+        """Models a preprod or prod stage creates from a copy of a model approved in dev:
+        `<pipeline>-promoted-<12 hex>`; its deploy role may create only these."""
+        return f"{self.pipeline}-promoted-"
 
     def job_prefix(self, step: Step | str) -> str:
         """Job-name prefix kept in the definition; IAM scopes job ARNs on it.

@@ -1,5 +1,6 @@
 """The stack key's policy: the account administers it; the stack's two roles and the services
-that encrypt with it on the stack's behalf may use it (besides IAM principals the account allows).
+that encrypt with it on the stack's behalf may use it (besides IAM principals the account allows);
+on dev, the later stages' deploy roles may decrypt models/ through S3 (documents/sharing.py).
 
 The roles are named here by ARNs built from their names, not in their own IAM policies by the
 key's ARN: KMS assigns that ARN at creation, so a role policy naming it would stay unknown in a
@@ -13,6 +14,7 @@ from typing import Any
 
 from components.documents.arns import Arns
 from components.documents.policy import document, statement
+from components.documents.sharing import ModelConsumers, model_decrypt_statements
 from ml.contract import ResourceNames
 
 # Alarms and EventBridge rules publish to the encrypted topic; SNS uses the key with *their*
@@ -23,7 +25,7 @@ NOTIFYING_SERVICES = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 JOB_KEY_USE = ("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey*", "kms:DescribeKey")
 
 
-def key_policy(names: ResourceNames) -> dict[str, Any]:
+def key_policy(names: ResourceNames, consumers: ModelConsumers | None = None) -> dict[str, Any]:
     arns = Arns(names)
     # In a key policy "Resource": "*" means this key and nothing else.
     statements: list[dict[str, Any]] = [
@@ -54,6 +56,7 @@ def key_policy(names: ResourceNames) -> dict[str, Any]:
         ),
         # EventBridge Scheduler decrypts the schedule's encrypted target input as this role.
         _role_statement("SchedulerRoleReadsScheduleInput", arns.scheduler_role, ["kms:Decrypt"]),
+        *model_decrypt_statements(consumers),
     ]
     return document(statements)
 

@@ -76,6 +76,15 @@ def execution_uri(stack: StackScope, *parts: str) -> Join:
     return Join(on="/", values=[root, ExecutionVariables.PIPELINE_EXECUTION_ID, *parts])
 
 
+def evaluation_uri(inputs: DefinitionInputs) -> Join:
+    """s3://bucket/models/evaluations/<execution id>: under models/, which never expires, since
+    a registered model version points to its report for as long as the version exists
+    (executions/ expires after executionRetentionDays); the jobs may write there
+    (components/documents/iam.py, JOB_WRITE_PREFIXES)."""
+    root = contract.S3Layout(inputs.bucket).evaluations_root
+    return Join(on="/", values=[root, ExecutionVariables.PIPELINE_EXECUTION_ID])
+
+
 def _network(inputs: DefinitionInputs) -> NetworkConfig:
     # Security flags are literals, never parameters: a run cannot switch them off.
     return NetworkConfig(
@@ -225,7 +234,7 @@ def evaluate_step(
             ProcessingOutput(
                 output_name=contract.OUTPUT_EVALUATION,
                 source=EVALUATE_OUTPUT_DIR,
-                destination=execution_uri(inputs, Step.EVALUATE),
+                destination=evaluation_uri(inputs),
             )
         ],
     )

@@ -163,5 +163,6 @@ def _settings_from(config: StackConfig, region: str) -> Settings:
         vpc=vpc,
         input_kms_key_arns=tuple(config.input_kms_key_arns),
         promoted_model=_promoted(config) if config.model_source == "registry" else None,
+        model_consumer_account_ids=tuple(sorted(set(config.model_consumer_account_ids))),
         project=PROJECT,
     )

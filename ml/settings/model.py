@@ -74,7 +74,8 @@ class Settings:
     upload_sample_data: bool
     max_job_runtime_seconds: int
     max_parallel_steps: int
-    # Per-execution outputs (intermediate data, reports, predictions) expire after this.
+    # Per-execution outputs (intermediate data, predictions) expire after this; models and
+    # their evaluation reports never do.
     execution_retention_days: int
     sagemaker_project: SageMakerProject | None
     log_groups: LogGroupSettings
@@ -83,6 +84,8 @@ class Settings:
     input_kms_key_arns: tuple[str, ...] = ()
     # In registry mode the model this stage serves; None when its runs train their own.
     promoted_model: PromotedModel | None = None
+    # Dev only: the accounts whose preprod and prod deploy roles may copy this stack's models.
+    model_consumer_account_ids: tuple[str, ...] = ()
     project: str = PROJECT
 
     @property

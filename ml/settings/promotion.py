@@ -15,11 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ml.contract import PROJECT, S3_URI, ResourceNames, S3Layout
+from ml.contract import MODEL_SOURCE_STAGE, PROJECT, S3_URI, ResourceNames, S3Layout
 
 MODEL_SOURCES = ("train", "registry")
-# The stage that trains and registers the models the others promote.
-TRAINING_STAGE = "dev"
 XGBOOST_REPOSITORY = "sagemaker-xgboost"
 MODEL_ARCHIVE_SUFFIX = ".tar.gz"
 
@@ -92,7 +90,7 @@ def source_problems(promoted: PromotedModel, region: str) -> dict[str, str]:
     image = _IMAGE.match(promoted.image_uri)
     if not package or not image:
         return {}  # the forms are reported by their own checks
-    dev = ResourceNames(PROJECT, TRAINING_STAGE, package["account"], region)
+    dev = ResourceNames(PROJECT, MODEL_SOURCE_STAGE, package["account"], region)
     problems: dict[str, str] = {}
     if package["region"] != region:
         problems["modelPackageArn"] = f"is in {package['region']}; allowed: a package in {region}"

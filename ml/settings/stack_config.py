@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from ml.contract import APPROVAL_STATUSES, STAGES
+from ml.contract import APPROVAL_STATUSES, MODEL_SOURCE_STAGE, STAGES
 from ml.settings import checks
 from ml.settings.declared import (
     FROM_ENGINE,
@@ -23,7 +23,6 @@ from ml.settings.declared import (
 )
 from ml.settings.promotion import (
     MODEL_SOURCES,
-    TRAINING_STAGE,
     check_image_uri,
     check_model_data_url,
     check_model_package_arn,
@@ -35,6 +34,7 @@ Emails = Annotated[list[Annotated[str, check(checks.check_email)]], FROM_ENGINE]
 SubnetIds = Annotated[list[Annotated[str, check(checks.check_subnet)]], FROM_ENGINE]
 SecurityGroupIds = Annotated[list[Annotated[str, check(checks.check_security_group)]], FROM_ENGINE]
 KmsKeyArns = Annotated[list[Annotated[str, check(checks.check_kms_key_arn)]], FROM_ENGINE]
+AccountIds = Annotated[list[Annotated[str, check(checks.check_account_id)]], FROM_ENGINE]
 # Keys set together or not at all: the later key -> the earlier one.
 _PAIRS = {"sagemaker_project_id": "sagemaker_project_name", "security_group_ids": "subnet_ids"}
 
@@ -149,8 +149,8 @@ class StackConfig(Declaration):
         90,
         ge=1,
         le=3650,
-        description="Days the per-execution outputs (datasets, reports, predictions) are kept "
-        "in the stack bucket.",
+        description="Days the per-execution outputs under executions/ (datasets, predictions) "
+        "are kept in the stack bucket; models/ never expires.",
     )
     sagemaker_project_name: Annotated[str, check(unless_empty(checks.check_project_name))] = Field(
         "",
@@ -204,6 +204,12 @@ class StackConfig(Declaration):
         description="registry mode: the package's own serving image (an AWS XGBoost image of "
         "this region).",
     )
+    model_consumer_account_ids: AccountIds = Field(
+        [],
+        description="The preprod and prod accounts whose deploy roles may read this stack's "
+        "models/ and decrypt them through S3, to copy approved models (dev only); empty grants "
+        "nothing.",
+    )
 
     # Rules between keys. Each sits on the later of its keys, so the earlier one's value is in
     # `info.data` once valid; while either key's own value is refused, the rule waits.
@@ -230,7 +236,7 @@ class StackConfig(Declaration):
     @field_validator("model_source")
     @classmethod
     def _dev_trains(cls, value: str, info: ValidationInfo) -> str:
-        if value == "registry" and info.data.get("stage") == TRAINING_STAGE:
+        if value == "registry" and info.data.get("stage") == MODEL_SOURCE_STAGE:
             raise rule_broken(
                 "is for the stages that promote dev's models; allowed: train (dev trains them)"
             )
@@ -246,6 +252,17 @@ class StackConfig(Declaration):
             raise rule_broken(
                 "is required with modelSource: registry; allowed: what "
                 "`python -m ml promote-model` writes"
+            )
+        return value
+
+    @field_validator("model_consumer_account_ids")
+    @classmethod
+    def _only_dev_shares_models(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        stage = info.data.get("stage")
+        if value and stage not in (None, MODEL_SOURCE_STAGE):
+            raise rule_broken(
+                f"is read only on the {MODEL_SOURCE_STAGE} stack, whose models the later stages "
+                f"copy; allowed: [] on a {stage} stack"
             )
         return value
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bootstrap.deploy_policy import deploy_policy
+from bootstrap.promotion import model_source
 from ml.settings import load_stack_settings
 from offline.mocks import github_id
 from offline.recorder import RenderError
@@ -19,6 +20,8 @@ from tests.bootstrap.rendering import (
     subjects,
 )
 from tests.support.iam_reference import policy_problems
+
+DEV_READS = ("PromotionReadsDevModels", "PromotionDecryptsDevModelsThroughS3")
 
 
 def test_deploy_roles_trust_only_their_github_environment() -> None:
@@ -47,10 +50,13 @@ def test_deploy_policy_is_the_stages_own_and_backed_by_the_iam_reference(
     graph = render(stage)
     (policy,) = graph.of_type("aws:iam/rolePolicy:RolePolicy")
     document = json.loads(policy.inputs["policy"])
-    assert document == deploy_policy(load_stack_settings(project_dir, stage).names)
+    names = load_stack_settings(project_dir, stage).names
+    assert document == deploy_policy(names, model_source(stage))
     assert policy_problems(document) == []
-    # Listing model versions is authorised on the account's model packages as a whole.
-    scoped = [s for s in document["Statement"] if s["Sid"] != "ListModelVersions"]
+    # Listing model versions is authorised on the account's model packages as a whole; preprod
+    # and prod read dev's models to copy them (tests/bootstrap/test_promotion.py).
+    elsewhere = {"ListModelVersions", *DEV_READS}
+    scoped = [s for s in document["Statement"] if s["Sid"] not in elsewhere]
     resources = [r for s in scoped for r in s["Resource"] if r != "*"]
     assert all(ACCOUNTS[stage] in r or r.startswith("arn:aws:s3:::") for r in resources)
     assert all(f"-{stage}" in r for r in resources if ":sagemaker:" in r or ":s3:::" in r)

@@ -16,7 +16,9 @@ from components.documents.monitoring import (
     notification_pattern,
     topic_policy,
 )
+from components.documents.sharing import MODEL_DECRYPT_SID, MODEL_READ_SID, ModelConsumers
 from components.documents.storage import bucket_policy
+from ml.contract import ResourceNames
 from ml.settings import load_stack_settings
 from tests.support.iam_reference import policy_problems
 
@@ -89,6 +91,78 @@ def test_bucket_policy_denies_plain_http_and_old_tls_to_everyone() -> None:
         {"NumericLessThan": {"s3:TlsVersion": "1.2"}},
     ]
     assert document["Statement"][0]["Resource"] == [bucket, f"{bucket}/*"]
+
+
+DEV_BUCKET = "arn:aws:s3:::ml-batch-pipeline-dev-111111111111-eu-west-1"
+CONSUMER_ROOTS = ["arn:aws:iam::222222222222:root", "arn:aws:iam::333333333333:root"]
+# Each consumer account's preprod and prod deploy roles: the setting names accounts only.
+CONSUMER_DEPLOY_ROLES = [
+    f"arn:aws:iam::{account}:role/ml-batch-pipeline-github-deploy-{stage}"
+    for account in ("222222222222", "333333333333")
+    for stage in ("preprod", "prod")
+]
+
+
+def consumers(project_dir: Path, *account_ids: str) -> tuple[ResourceNames, ModelConsumers]:
+    names = load_stack_settings(project_dir, "dev").names
+    return names, ModelConsumers(names, account_ids)
+
+
+def test_without_consumer_accounts_no_other_account_is_granted_anything(
+    project_dir: Path,
+) -> None:
+    names, nobody = consumers(project_dir)
+    assert key_policy(names, nobody) == key_policy(names)
+    assert bucket_policy(DEV_BUCKET, nobody) == bucket_policy(DEV_BUCKET)
+    sids = {s["Sid"] for s in key_policy(names, nobody)["Statement"]}
+    sids |= {s["Sid"] for s in bucket_policy(DEV_BUCKET, nobody)["Statement"]}
+    assert not {MODEL_READ_SID, MODEL_DECRYPT_SID} & sids
+
+
+def test_consumer_deploy_roles_may_only_read_models(project_dir: Path) -> None:
+    _, two = consumers(project_dir, "222222222222", "333333333333")
+    document = bucket_policy(DEV_BUCKET, two)
+    assert policy_problems(document) == []
+    # The TLS denies stay, first; the one Allow is the models' read.
+    assert [s["Sid"] for s in document["Statement"]] == [
+        "DenyInsecureTransport",
+        "DenyOutdatedTls",
+        MODEL_READ_SID,
+    ]
+    assert document["Statement"][2] == {
+        "Sid": MODEL_READ_SID,
+        "Effect": "Allow",
+        "Principal": {"AWS": CONSUMER_ROOTS},
+        "Action": ["s3:GetObject"],
+        "Resource": [f"{DEV_BUCKET}/models/*"],
+        "Condition": {"ArnEquals": {"aws:PrincipalArn": CONSUMER_DEPLOY_ROLES}},
+    }
+
+
+def test_consumer_deploy_roles_may_only_decrypt_through_s3(project_dir: Path) -> None:
+    names, two = consumers(project_dir, "222222222222", "333333333333")
+    document = key_policy(names, two)
+    assert policy_problems(document, key_policy=True) == []
+    # Every statement the stack's own principals rely on is still there, unchanged.
+    assert document["Statement"][:-1] == key_policy(names)["Statement"]
+    assert document["Statement"][-1] == {
+        "Sid": MODEL_DECRYPT_SID,
+        "Effect": "Allow",
+        "Principal": {"AWS": CONSUMER_ROOTS},
+        "Action": ["kms:Decrypt"],
+        "Resource": "*",
+        "Condition": {
+            "StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"},
+            "ArnEquals": {"aws:PrincipalArn": CONSUMER_DEPLOY_ROLES},
+        },
+    }
+
+
+def test_one_consumer_account_admits_its_two_deploy_roles_only(project_dir: Path) -> None:
+    _, one = consumers(project_dir, "222222222222")
+    (read,) = [s for s in bucket_policy(DEV_BUCKET, one)["Statement"] if s["Effect"] == "Allow"]
+    assert read["Principal"] == {"AWS": ["arn:aws:iam::222222222222:root"]}
+    assert read["Condition"]["ArnEquals"]["aws:PrincipalArn"] == CONSUMER_DEPLOY_ROLES[:2]
 
 
 PIPELINE = "arn:aws:sagemaker:eu-west-1:111111111111:pipeline/ml-batch-pipeline-dev"

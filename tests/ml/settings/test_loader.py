@@ -94,6 +94,7 @@ BAD_VALUES = [
     ("maxJobRuntimeSeconds", 10, "allowed: 60 to 432000"),
     ("subnetIds", ["subnet-1"], "is not a subnet id"),
     ("inputKmsKeyArns", ["alias/data-key"], "is not a KMS key ARN"),
+    ("modelConsumerAccountIds", ["2222"], "is not an AWS account id; allowed: 12 digits"),
     ("securityGroupIds", ["sg-0123abcd"], "[] must be set together with securityGroupIds"),
     ("sagemakerProjectName", "team-churn", "'' must be set together with sagemakerProjectName"),
     ("scheduleEnabled", "yes", "must be true or false"),
@@ -125,6 +126,26 @@ def test_input_key_arns_are_kept(project_dir: Path) -> None:
     key = "arn:aws:kms:eu-west-1:444444444444:key/1234abcd-12ab-34cd-56ef-1234567890ab"
     settings = load_with(project_dir, inputKmsKeyArns=[key])
     assert settings.input_kms_key_arns == (key,)
+
+
+def test_dev_shares_its_models_with_the_preprod_and_prod_accounts(project_dir: Path) -> None:
+    dev = load_stack_settings(project_dir, "dev")
+    later = [load_stack_settings(project_dir, stage).account_id for stage in ("preprod", "prod")]
+    assert dev.model_consumer_account_ids == tuple(later) == ("222222222222", "333333333333")
+    assert load_stack_settings(project_dir, "prod").model_consumer_account_ids == ()
+    repeated = load_with(project_dir, modelConsumerAccountIds=["333333333333", "222222222222"] * 2)
+    assert repeated.model_consumer_account_ids == ("222222222222", "333333333333")
+
+
+def test_only_dev_may_share_its_models(project_dir: Path) -> None:
+    raw = read_stack_file(project_dir, "prod")
+    raw[f"{NS}:modelConsumerAccountIds"] = ["222222222222"]
+    with pytest.raises(SettingsError) as caught:
+        build_settings(raw, "test")
+    assert caught.value.problems == [
+        f"{NS}:modelConsumerAccountIds: ['222222222222'] is read only on the dev stack, whose "
+        "models the later stages copy; allowed: [] on a prod stack"
+    ]
 
 
 def test_approved_is_accepted_when_the_stage_allows_automatic_approval(project_dir: Path) -> None:
