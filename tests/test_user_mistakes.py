@@ -144,7 +144,7 @@ MISTAKES = [
     Mistake(
         "missing arguments",
         lambda _: ["run", "--inptu", "x"],
-        "the following arguments are required: --input, --output (see --help)",
+        "the following arguments are required: --output (see --help)",
     ),
     Mistake(
         "policy config names no policy",
