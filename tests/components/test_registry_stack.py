@@ -97,3 +97,11 @@ def test_the_registry_stack_passes_every_policy(prod_from_registry: StackGraph) 
     report = run_pack(prod_from_registry)
     assert (report.mandatory, report.advisory, report.of(CANNOT_CHECK)) == ([], [], [])
     assert len(report.passed) == len(POLICIES)
+
+
+def test_the_dashboard_watches_the_one_step(prod_from_registry: StackGraph) -> None:
+    dashboard = prod_from_registry.one("aws:cloudwatch/dashboard:Dashboard")
+    widgets = json.loads(dashboard.inputs["dashboardBody"])["widgets"]
+    failures = next(w for w in widgets if w["properties"].get("title") == "Step failures")
+    steps = {m[-1] for m in failures["properties"]["metrics"] if isinstance(m[-1], str)}
+    assert steps == {Step.TRANSFORM}
