@@ -19,6 +19,7 @@ from pulumi_policy import (
     EnforcementLevel,
     Policy,
     PolicyCustomTimeouts,
+    PolicyProviderResource,
     PolicyResource,
     PolicyResourceOptions,
     ResourceValidationArgs,
@@ -27,6 +28,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from ml.contract import PROJECT
 from offline.internals import (
     UNKNOWN_STRING_VALUE,
     NotApplicableError,
@@ -155,16 +157,26 @@ def _options(resource: RecordedResource) -> PolicyResourceOptions:
     )
 
 
-def _policy_resource(recorded: RecordedResource) -> PolicyResource:
+def _policy_resource(
+    recorded: RecordedResource, aws: PolicyProviderResource | None
+) -> PolicyResource:
     props = unknown_checking_proxy(engine_props(recorded.inputs))
     options = _options(recorded)
+    # The engine hands each resource its provider: the stack's default AWS provider here.
+    provider = aws if recorded.type.startswith("aws:") else None
     return PolicyResource(
-        recorded.type, props, recorded.urn, recorded.name, options, None, None, [], {}
+        recorded.type, props, recorded.urn, recorded.name, options, provider, None, [], {}
     )
 
 
+def _default_aws_provider(graph: StackGraph) -> PolicyProviderResource:
+    urn = f"urn:pulumi:{graph.stack}::{PROJECT}::pulumi:providers:aws::default"
+    return PolicyProviderResource("pulumi:providers:aws", graph.aws_provider, urn, "default")
+
+
 def _stack_resources(graph: StackGraph) -> list[PolicyResource]:
-    by_urn = {r.urn: _policy_resource(r) for r in graph.resources}
+    aws = _default_aws_provider(graph)
+    by_urn = {r.urn: _policy_resource(r, aws) for r in graph.resources}
     for recorded in graph.resources:
         resource = by_urn[recorded.urn]
         resource.parent = by_urn.get(recorded.parent)
@@ -212,7 +224,7 @@ def _run_policy(
                 resource.urn,
                 resource.name,
                 resource.opts,
-                None,
+                resource.provider,
                 config,
             )
             _guarded(report, policy, level, lambda a=args: policy.validate(a, record))

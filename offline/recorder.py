@@ -60,6 +60,8 @@ class StackGraph:
     stack: str
     resources: list[RecordedResource] = field(default_factory=list)
     outputs: dict[str, Any] = field(default_factory=dict)
+    # The default AWS provider's inputs: the stack's `aws:` config (region, allowed accounts).
+    aws_provider: dict[str, Any] = field(default_factory=dict)
 
     def of_type(self, token: str) -> list[RecordedResource]:
         return [r for r in self.resources if r.type == token]
@@ -199,6 +201,7 @@ def render_program(
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=monitor)
     pulumi.runtime.set_all_config(config)
     graph = StackGraph(stack)
+    graph.aws_provider = {k.split(":", 1)[1]: v for k, v in config.items() if k.startswith("aws:")}
 
     def program() -> None:
         if before_program:
