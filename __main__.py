@@ -1,5 +1,7 @@
 """The Pulumi program: one BatchInferencePipeline per stack, configured by Pulumi.<stack>.yaml."""
 
+from pathlib import Path
+
 import pulumi
 
 from components.engine_config import load_engine_settings
@@ -8,7 +10,8 @@ from components.pipeline import BatchInferencePipeline, BatchInferencePipelineAr
 from ml.settings import SettingsError
 
 try:
-    settings = load_engine_settings()
+    # The program's folder holds every stack file (the engine runs it from there).
+    settings = load_engine_settings(Path(__file__).resolve().parent)
 except SettingsError as error:
     # A RunError prints the message alone: every bad key, its value and what is allowed.
     raise pulumi.RunError(str(error)) from None

@@ -6,9 +6,11 @@ stack files or from values given to it, and never imports `pulumi`.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from ml.settings import Settings, build_settings
+from ml.settings.loader import with_promotion_checked
 
 
 def read_engine_config() -> dict[str, Any]:
@@ -20,6 +22,8 @@ def read_engine_config() -> dict[str, Any]:
     return merged
 
 
-def load_engine_settings() -> Settings:
-    """Settings for the Pulumi program: the declared keys, values from the engine's config."""
-    return build_settings(read_engine_config(), "the stack configuration")
+def load_engine_settings(project_dir: Path) -> Settings:
+    """Settings for the Pulumi program: the declared keys, values from the engine's config;
+    the project's other stack files say where a promoted model may come from."""
+    source = "the stack configuration"
+    return with_promotion_checked(build_settings(read_engine_config(), source), project_dir, source)

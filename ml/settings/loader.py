@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ml.contract import PROJECT
+from ml.contract import MODEL_SOURCE_STAGE, PROJECT
 from ml.schedule import parse_schedule
 from ml.settings import checks, declared
 from ml.settings.model import (
@@ -41,7 +41,28 @@ _TYPE_PROBLEMS = {
 
 def load_stack_settings(project_dir: Path, stack: str) -> Settings:
     """Settings for the command-line tools: the declared defaults plus Pulumi.<stack>.yaml."""
-    return build_settings(read_stack_file(project_dir, stack), f"Pulumi.{stack}.yaml")
+    source = f"Pulumi.{stack}.yaml"
+    return with_promotion_checked(
+        build_settings(read_stack_file(project_dir, stack), source), project_dir, source
+    )
+
+
+def with_promotion_checked(settings: Settings, project_dir: Path, source: str) -> Settings:
+    """A registry-mode stage's package must be in dev's account, as dev's stack file says."""
+    promoted = settings.promoted_model
+    if promoted is None:
+        return settings
+    dev = read_stack_file(project_dir, MODEL_SOURCE_STAGE).get(f"{PROJECT}:accountId")
+    if promoted.account != dev:
+        raise SettingsError(
+            [
+                f"{PROJECT}:modelPackageArn: {promoted.package_arn!r} is in account "
+                f"{promoted.account}; allowed: a package of dev's account {dev} "
+                f"(Pulumi.{MODEL_SOURCE_STAGE}.yaml)"
+            ],
+            source,
+        )
+    return settings
 
 
 def build_settings(raw: Mapping[str, Any], source: str) -> Settings:

@@ -33,7 +33,7 @@ def test_engine_config_gives_the_same_settings_as_the_stack_file(
     project_dir: Path, stack: str, engine_config: None
 ) -> None:
     runtime_config.set_all_config(as_engine_strings(read_stack_file(project_dir, stack)))
-    assert load_engine_settings() == load_stack_settings(project_dir, stack)
+    assert load_engine_settings(project_dir) == load_stack_settings(project_dir, stack)
 
 
 def test_engine_config_errors_name_the_source(project_dir: Path, engine_config: None) -> None:
@@ -41,4 +41,4 @@ def test_engine_config_errors_name_the_source(project_dir: Path, engine_config: 
     raw["ml-batch-pipeline:transformInstanceCount"] = "0"
     runtime_config.set_all_config(raw)
     with pytest.raises(SettingsError, match="invalid configuration in the stack configuration"):
-        load_engine_settings()
+        load_engine_settings(project_dir)

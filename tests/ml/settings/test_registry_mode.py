@@ -10,6 +10,7 @@ import pytest
 
 from ml.contract import STAGES
 from ml.settings import SettingsError, build_settings, load_stack_settings
+from ml.settings.loader import with_promotion_checked
 from ml.settings.promotion import PromotedModel
 from ml.settings.sources import read_stack_file
 from tests.support.promotion import IMAGE_URI, MODEL_DATA_URL, PACKAGE_ARN, REGISTRY_MODE
@@ -118,3 +119,17 @@ def test_registry_values_must_come_from_dev_in_this_region(
     key: str, value: str, problem: str
 ) -> None:
     assert problems(**{key: value}) == [f"ml-batch-pipeline:{key}: {value!r} {problem}"]
+
+
+def test_the_package_must_be_in_the_account_dev_s_stack_file_names(project_dir: Path) -> None:
+    elsewhere = prod_with(
+        modelPackageArn=PACKAGE_ARN.replace("111111111111", "999999999999"),
+        modelDataUrl=MODEL_DATA_URL.replace("111111111111", "999999999999"),
+    )
+    with pytest.raises(SettingsError) as raised:
+        with_promotion_checked(elsewhere, project_dir, "Pulumi.prod.yaml")
+    assert raised.value.problems == [
+        f"ml-batch-pipeline:modelPackageArn: {elsewhere.promoted_model.package_arn!r} is in "
+        "account 999999999999; allowed: a package of dev's account 111111111111 (Pulumi.dev.yaml)"
+    ]
+    assert with_promotion_checked(prod_with(), project_dir, "Pulumi.prod.yaml") == prod_with()
