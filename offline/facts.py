@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ml.contract import Step
 from ml.schedule.cadence import (
     MAX_WARM_UP_SECONDS,
     describe_window,
@@ -72,6 +73,33 @@ def _jobs(settings: Settings) -> str:
     if settings.promoted_model:
         return "1 (transform)"
     return "4 (preprocess, train, evaluate, transform)"
+
+
+def job_rows(settings: Settings) -> dict[str, str]:
+    """Each job a scheduled run starts: its kind, instances, and instance-hours at most."""
+    from ml.definition.jobs import RETRY_MAX_ATTEMPTS
+
+    attempts = 1 + RETRY_MAX_ATTEMPTS
+    hours = settings.max_job_runtime_seconds / 3600 * attempts
+    transform = settings.transform
+    jobs = [(Step.TRANSFORM, "transform", transform.instance_type, transform.instance_count)]
+    if not settings.promoted_model:
+        processing, training = settings.processing, settings.training
+        jobs = [
+            (Step.PREPROCESS, "processing", processing.instance_type, processing.instance_count),
+            (Step.TRAIN, "training", training.instance_type, training.instance_count),
+            (Step.EVALUATE, "processing", processing.instance_type, processing.instance_count),
+            *jobs,
+        ]
+    return {
+        str(step): f"{kind} {_compute(instance_type, count)}, "
+        + (
+            f"at most {count * hours:g} instance-hours"
+            if kind != "transform"
+            else "no bound (a transform job has no stopping condition)"
+        )
+        for step, kind, instance_type, count in jobs
+    }
 
 
 def _bounded_hours(settings: Settings) -> float:

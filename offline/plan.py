@@ -11,7 +11,7 @@ from typing import Any
 from ml.argparsing import OneLineParser
 from ml.contract import STAGES
 from ml.settings import ConfigSourceError, SettingsError, load_stack_settings
-from offline.facts import definition_steps, parameter_rows, setting_rows
+from offline.facts import definition_steps, job_rows, parameter_rows, setting_rows
 from offline.policy_harness import (
     CANNOT_CHECK,
     PolicyReport,
@@ -81,6 +81,10 @@ def render_plan(stack: str, graph: StackGraph, report: PolicyReport) -> str:
         "",
         *resource_tree(graph),
         *_section("Settings", setting_rows(settings)),
+        *_section(
+            "Jobs a scheduled run starts (instance-hours: instances x max runtime x attempts)",
+            job_rows(settings),
+        ),
         *_section("Pipeline parameters (a scheduled run passes these)", parameter_rows(graph)),
         *_section("Pipeline steps", {str(i + 1): s for i, s in enumerate(definition_steps(graph))}),
         *_section("Stack outputs", {k: str(v) for k, v in graph.outputs.items()}),

@@ -109,3 +109,22 @@ def test_the_promotion_diff_shows_prod_serving_a_promoted_model(
     assert diff["resources: Model"] == ["-", "-", "-", "1"]
     table = promotion.format_table(list(columns), list(diff.items()))
     assert max(map(len, table.splitlines())) <= 100
+
+
+def test_the_plan_lists_each_job_a_run_starts_with_its_bound(project_dir: Path) -> None:
+    from ml.settings import build_settings, load_stack_settings
+    from ml.settings.sources import read_stack_file
+    from offline.facts import job_rows
+    from tests.support.promotion import REGISTRY_MODE
+
+    prod = load_stack_settings(project_dir, "prod")
+    # prod: 7200 s per job, 1 + 5 retries; a transform has no stopping condition.
+    assert job_rows(prod) == {
+        "Preprocess": "processing ml.m5.xlarge x 1, at most 12 instance-hours",
+        "Train": "training ml.m5.2xlarge x 1, at most 12 instance-hours",
+        "Evaluate": "processing ml.m5.xlarge x 1, at most 12 instance-hours",
+        "Transform": "transform ml.m5.xlarge x 4, no bound (a transform job has no stopping "
+        "condition)",
+    }
+    registry = build_settings(read_stack_file(project_dir, "prod") | REGISTRY_MODE, "test")
+    assert list(job_rows(registry)) == ["Transform"]
