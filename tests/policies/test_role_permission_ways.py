@@ -12,6 +12,7 @@ from typing import Any
 
 from offline.policy_harness import VIOLATION, run_pack
 from offline.recorder import RecordedResource, StackGraph
+from tests.support.recorded import recorded
 
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
 WILDCARD = {
@@ -32,18 +33,7 @@ TAGS = {"stage": "dev", "model-approval": "manual", "project": "p", "managed-by"
 
 
 def resource(token: str, name: str, inputs: dict[str, Any]) -> RecordedResource:
-    return RecordedResource(
-        type=token,
-        name=name,
-        urn=f"urn:pulumi:dev::p::{token}::{name}",
-        parent="",
-        inputs=inputs,
-        property_dependencies={},
-        dependencies=[],
-        protect=False,
-        retain_on_delete=False,
-        custom=True,
-    )
+    return recorded(token, name, inputs)
 
 
 def role(**extra: Any) -> RecordedResource:

@@ -28,6 +28,7 @@ from tests.support.definition import (
     assert_matches_golden,
     refuse_network,
 )
+from tests.support.recorded import recorded
 
 GOLDEN = Path(__file__).with_name("golden_scoring_definition.json")
 PROMOTED_KEY = "models/promoted/model.tar.gz"
@@ -212,19 +213,7 @@ def prod_pipeline(definition_json: str) -> RecordedResource:
         "parallelismConfiguration": {"maxParallelExecutionSteps": 4},
         "tags": {"stage": "prod", "model-approval": "manual", "project": "ml-batch-pipeline"},
     }
-    name = "batch-inference-pipeline"
-    return RecordedResource(
-        type=PIPELINE,
-        name=name,
-        urn=f"urn:pulumi:prod::ml-batch-pipeline::{PIPELINE}::{name}",
-        parent="",
-        inputs=inputs,
-        property_dependencies={},
-        dependencies=[],
-        protect=False,
-        retain_on_delete=False,
-        custom=True,
-    )
+    return recorded(PIPELINE, "batch-inference-pipeline", inputs, stack="prod")
 
 
 def test_every_pipeline_policy_is_judged() -> None:
