@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from components.documents.arns import Arns, ecr_repository_arn, s3_bucket_arn, s3_location
-from components.documents.policy import Statement, allow, document, statement
+from components.documents.guard_rails import guard_rail_statements
+from components.documents.policy import Statement, allow, document
 from ml.contract import ResourceNames, S3Layout, Step
 
 SAGEMAKER_SERVICE = "sagemaker.amazonaws.com"
@@ -92,7 +93,11 @@ def execution_role_policy(scope: ExecutionScope) -> dict[str, Any]:
         *_image_statements(scope),
         *_log_and_metric_statements(scope),
         *_vpc_statements(scope),
-        *guard_rail_statements(scope),
+        *guard_rail_statements(
+            scope.max_runtime_seconds,
+            scope.allowed_instance_types,
+            auto_approve_models=scope.auto_approve_models,
+        ),
     ]
     return document(statements)
 
@@ -280,56 +285,6 @@ def _vpc_statements(scope: ExecutionScope) -> list[Statement]:
     ]
 
 
-def guard_rail_statements(scope: ExecutionScope) -> list[Statement]:
-    """Denies that hold even if someone edits the definition by hand in the console.
-
-    Each condition key is one the action supports (see the test against AWS's IAM reference): a
-    `Null` test on a key an action does not have always matches and would deny the pipeline.
-    """
-    jobs = ["sagemaker:CreateProcessingJob", "sagemaker:CreateTrainingJob"]
-    all_jobs = [*jobs, "sagemaker:CreateTransformJob"]
-    statements = [
-        _deny("DenyJobsWithoutVolumeKey", all_jobs, {"Null": {"sagemaker:VolumeKmsKey": "true"}}),
-        _deny("DenyJobsWithoutOutputKey", all_jobs, {"Null": {"sagemaker:OutputKmsKey": "true"}}),
-        _deny(
-            "DenyJobsWithNetworkAccess",
-            [*jobs, "sagemaker:CreateModel"],
-            {"Bool": {"sagemaker:NetworkIsolation": "false"}},
-        ),
-        _deny("DenyUnboundedJobs", jobs, {"Null": {"sagemaker:MaxRuntimeInSeconds": "true"}}),
-        _deny(
-            "DenyJobsOverMaxRuntime",
-            jobs,
-            {
-                "NumericGreaterThan": {
-                    "sagemaker:MaxRuntimeInSeconds": str(scope.max_runtime_seconds)
-                }
-            },
-        ),
-    ]
-    if scope.allowed_instance_types:
-        statements.append(
-            _deny(
-                "DenyInstanceTypesOutsideStageList",
-                all_jobs,
-                {
-                    "ForAnyValue:StringNotEquals": {
-                        "sagemaker:InstanceTypes": list(scope.allowed_instance_types)
-                    }
-                },
-            )
-        )
-    if not scope.auto_approve_models:
-        statements.append(
-            _deny(
-                "DenySelfApprovedModels",
-                ["sagemaker:CreateModelPackage"],
-                {"StringEquals": {"sagemaker:ModelApprovalStatus": "Approved"}},
-            )
-        )
-    return statements
-
-
 def scheduler_role_policy(pipeline_arn: str, queue_arn: str) -> dict[str, Any]:
     """Start this one pipeline and dead-letter to its queue (the key policy lets the role read
     the schedule's encrypted input)."""
@@ -339,9 +294,3 @@ def scheduler_role_policy(pipeline_arn: str, queue_arn: str) -> dict[str, Any]:
             allow("DeadLetter", ["sqs:SendMessage"], [queue_arn]),
         ]
     )
-
-
-def _deny(sid: str, actions: list[str], condition: dict[str, Any]) -> Statement:
-    # Guard rails deny on every resource: a request outside the pipeline's names is already
-    # not allowed, and naming resources here would only open gaps.
-    return statement(sid, "Deny", actions, ["*"], condition)
