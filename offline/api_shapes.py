@@ -248,20 +248,20 @@ CALLS: dict[str, Callable[[Inputs], list[Call]]] = {
 
 
 def calls_for(token: str, inputs: Inputs) -> list[Call]:
-    return CALLS[token](_engine_numbers(inputs))
+    return CALLS[token](_as_the_provider_sends(inputs))
 
 
-def _engine_numbers(value: Any) -> Any:
+def _as_the_provider_sends(value: Any) -> Any:
     """The engine carries every number as a double and secrets wrapped in a signed map; the
     provider sends whole numbers as integers and the secret's value itself."""
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if isinstance(value, dict) and value.get(SIGNATURE_KEY) == SECRET_SIGNATURE:
-        return _engine_numbers(value["value"])
+        return _as_the_provider_sends(value["value"])
     if isinstance(value, dict):
-        return {k: _engine_numbers(v) for k, v in value.items()}
+        return {k: _as_the_provider_sends(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_engine_numbers(v) for v in value]
+        return [_as_the_provider_sends(v) for v in value]
     return value
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ml.contract import Step
 from ml.schedule.cadence import (
     MAX_WARM_UP_SECONDS,
@@ -75,42 +77,57 @@ def _jobs(settings: Settings) -> str:
     return "4 (preprocess, train, evaluate, transform)"
 
 
-def job_rows(settings: Settings) -> dict[str, str]:
-    """Each job a scheduled run starts: its kind, instances, and instance-hours at most."""
+@dataclass(frozen=True)
+class _Job:
+    step: str
+    kind: str
+    instance_type: str
+    count: int
+    # Instance-hours at most; None for a transform, which has no stopping condition.
+    hours: float | None
+
+
+def _jobs_of_a_run(settings: Settings) -> list[_Job]:
+    """Each job a scheduled run starts; processing and training stop at instances x max
+    runtime x attempts."""
     from ml.definition.jobs import RETRY_MAX_ATTEMPTS
 
-    attempts = 1 + RETRY_MAX_ATTEMPTS
-    hours = settings.max_job_runtime_seconds / 3600 * attempts
+    per_instance = settings.max_job_runtime_seconds / 3600 * (1 + RETRY_MAX_ATTEMPTS)
     transform = settings.transform
-    jobs = [(Step.TRANSFORM, "transform", transform.instance_type, transform.instance_count)]
-    if not settings.promoted_model:
-        processing, training = settings.processing, settings.training
-        jobs = [
-            (Step.PREPROCESS, "processing", processing.instance_type, processing.instance_count),
-            (Step.TRAIN, "training", training.instance_type, training.instance_count),
-            (Step.EVALUATE, "processing", processing.instance_type, processing.instance_count),
-            *jobs,
-        ]
+    last = _Job(
+        Step.TRANSFORM, "transform", transform.instance_type, transform.instance_count, None
+    )
+    if settings.promoted_model:
+        return [last]
+    processing, training = settings.processing, settings.training
+
+    def bounded(step: str, kind: str, instance_type: str, count: int) -> _Job:
+        return _Job(step, kind, instance_type, count, count * per_instance)
+
+    return [
+        bounded(Step.PREPROCESS, "processing", processing.instance_type, processing.instance_count),
+        bounded(Step.TRAIN, "training", training.instance_type, training.instance_count),
+        bounded(Step.EVALUATE, "processing", processing.instance_type, processing.instance_count),
+        last,
+    ]
+
+
+def job_rows(settings: Settings) -> dict[str, str]:
+    """Each job a scheduled run starts: its kind, instances, and instance-hours at most."""
     return {
-        str(step): f"{kind} {_compute(instance_type, count)}, "
+        job.step: f"{job.kind} {_compute(job.instance_type, job.count)}, "
         + (
-            f"at most {count * hours:g} instance-hours"
-            if kind != "transform"
+            f"at most {job.hours:g} instance-hours"
+            if job.hours is not None
             else "no bound (a transform job has no stopping condition)"
         )
-        for step, kind, instance_type, count in jobs
+        for job in _jobs_of_a_run(settings)
     }
 
 
 def _bounded_hours(settings: Settings) -> float:
-    """Processing and training instance-hours at most: instances x max runtime x attempts."""
-    from ml.definition.jobs import RETRY_MAX_ATTEMPTS
-
-    if settings.promoted_model:
-        return 0.0
-    attempts = 1 + RETRY_MAX_ATTEMPTS
-    hours = settings.max_job_runtime_seconds / 3600 * attempts
-    return hours * (2 * settings.processing.instance_count + settings.training.instance_count)
+    """Processing and training instance-hours at most, over a whole run."""
+    return sum(job.hours or 0.0 for job in _jobs_of_a_run(settings))
 
 
 # Processing and training jobs stop at instances x max runtime x attempts; a transform job has

@@ -8,7 +8,6 @@ stage's stack file for review. It reads dev's account only: the stage's own is n
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from ml.operations.aws import check_account, paged
 from ml.operations.evaluation_report import evaluation_summary
 from ml.operations.stack_file import set_config_values
 from ml.settings import Settings, build_settings, load_stack_settings
+from ml.settings.promotion import ECR_IMAGE, PACKAGE_ARN
 from ml.settings.sources import read_stack_file
 
 MODEL_SOURCE_KEY = f"{PROJECT}:modelSource"
@@ -29,14 +29,6 @@ PROMOTION_KEYS = (MODEL_SOURCE_KEY, MODEL_PACKAGE_ARN_KEY, MODEL_DATA_URL_KEY, M
 REGISTRY_MODE = "registry"
 APPROVED = "Approved"
 COMPLETED = "Completed"
-
-PACKAGE_ARN = re.compile(
-    r"^arn:(?P<partition>[a-z-]+):sagemaker:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"model-package/(?P<group>[^/]+)/(?P<version>\d+)$"
-)
-ECR_IMAGE = re.compile(
-    r"^\d{12}\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/[^\s]+$"
-)
 
 Report = Callable[[str], None]
 

@@ -21,11 +21,12 @@ MODEL_SOURCES = ("train", "registry")
 XGBOOST_REPOSITORY = "sagemaker-xgboost"
 MODEL_ARCHIVE_SUFFIX = ".tar.gz"
 
-_PACKAGE_ARN = re.compile(
+# A versioned model package, and an ECR image with its tag or digest: the forms AWS gives.
+PACKAGE_ARN = re.compile(
     r"^arn:aws[a-z-]*:sagemaker:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
     r"model-package/(?P<group>[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62})/(?P<version>\d+)$"
 )
-_IMAGE = re.compile(
+ECR_IMAGE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/"
     r"(?P<repository>[a-z0-9._/-]+)(:[\w.-]+|@sha256:[0-9a-f]{64})$"
 )
@@ -40,12 +41,12 @@ class PromotedModel:
     @property
     def account(self) -> str:
         """Dev's account, where the package and its artifact live."""
-        match = _PACKAGE_ARN.match(self.package_arn)
+        match = PACKAGE_ARN.match(self.package_arn)
         return match["account"] if match else ""
 
     @property
     def version(self) -> int:
-        match = _PACKAGE_ARN.match(self.package_arn)
+        match = PACKAGE_ARN.match(self.package_arn)
         return int(match["version"]) if match else 0
 
     @property
@@ -58,7 +59,7 @@ class PromotedModel:
 
 
 def check_model_package_arn(value: str) -> str | None:
-    if _PACKAGE_ARN.match(value):
+    if PACKAGE_ARN.match(value):
         return None
     return (
         "is not a versioned model package ARN; allowed: "
@@ -78,7 +79,7 @@ def check_model_data_url(value: str) -> str | None:
 
 
 def check_image_uri(value: str) -> str | None:
-    if _IMAGE.match(value):
+    if ECR_IMAGE.match(value):
         return None
     return "is not an ECR image; allowed: <account>.dkr.ecr.<region>.amazonaws.com/<repo>:<tag>"
 
@@ -86,8 +87,8 @@ def check_image_uri(value: str) -> str | None:
 def source_problems(promoted: PromotedModel, region: str) -> dict[str, str]:
     """Problems by key (modelPackageArn, modelDataUrl, modelImageUri) with where they come
     from: dev's registry and bucket, and this stage's region; each value's form is valid."""
-    package = _PACKAGE_ARN.match(promoted.package_arn)
-    image = _IMAGE.match(promoted.image_uri)
+    package = PACKAGE_ARN.match(promoted.package_arn)
+    image = ECR_IMAGE.match(promoted.image_uri)
     if not package or not image:
         return {}  # the forms are reported by their own checks
     dev = ResourceNames(PROJECT, MODEL_SOURCE_STAGE, package["account"], region)

@@ -10,6 +10,7 @@ from typing import Any
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
+    PolicyResource,
     ReportViolation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -69,6 +70,10 @@ class Rule:
 
     def stack(self, check: StackCheck) -> StackValidationPolicy:
         return StackValidationPolicy(validate=check, **self._common())
+
+
+def of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
+    return [r for r in resources if r.resource_type in types]
 
 
 def tags_of(props: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -17,7 +17,7 @@ from pulumi_policy import (
     StackValidationArgs,
 )
 
-from .common import Rule, peek, violation
+from .common import Rule, of_type, peek, violation
 from .kms import KEY
 from .s3 import BUCKETS
 
@@ -29,11 +29,11 @@ XGBOOST_IMAGE = re.compile(
 
 
 def _depends_on_type(resource: PolicyResource, prop: str, types: tuple[str, ...]) -> bool:
-    return any(d.resource_type in types for d in resource.property_dependencies.get(prop, []))
+    return bool(of_type(resource.property_dependencies.get(prop, []), *types))
 
 
 def _copy_in_stack_bucket(args: StackValidationArgs, report: ReportViolation) -> None:
-    for copy in (r for r in args.resources if r.resource_type == OBJECT_COPY):
+    for copy in of_type(args.resources, OBJECT_COPY):
         source = str(copy.props.get("source") or "")
         source_key = source.split("/", 1)[1] if "/" in source else ""
         problems = []

@@ -13,6 +13,7 @@ from .common import (
     approves_automatically,
     as_list,
     json_prop,
+    of_type,
     statements,
     violation,
 )
@@ -48,10 +49,6 @@ NOTIFIERS = ("cloudwatch.amazonaws.com", "events.amazonaws.com")
 SCHEDULER_EXTRA_ACTIONS = {"sqs:sendmessage", "kms:decrypt"}
 
 
-def _of_type(resources: Iterable[PolicyResource], *types: str) -> list[PolicyResource]:
-    return [r for r in resources if r.resource_type in types]
-
-
 def _depending_on(
     resources: Iterable[PolicyResource], target: PolicyResource, prop: str
 ) -> list[PolicyResource]:
@@ -64,7 +61,7 @@ def _depending_on(
 
 
 def _bucket_hardening(args: StackValidationArgs, report: ReportViolation) -> None:
-    for bucket in _of_type(args.resources, *BUCKETS):
+    for bucket in of_type(args.resources, *BUCKETS):
         attached = {r.resource_type for r in _depending_on(args.resources, bucket, "bucket")}
         missing = [what for what, types in BUCKET_COMPANIONS.items() if not attached & set(types)]
         if missing:
@@ -78,8 +75,8 @@ def _bucket_hardening(args: StackValidationArgs, report: ReportViolation) -> Non
 
 
 def _key_admits_notifiers(args: StackValidationArgs, report: ReportViolation) -> None:
-    for topic in _of_type(args.resources, TOPIC):
-        for key in _of_type(topic.property_dependencies.get("kmsMasterKeyId", []), KEY):
+    for topic in of_type(args.resources, TOPIC):
+        for key in of_type(topic.property_dependencies.get("kmsMasterKeyId", []), KEY):
             allowed = set()
             for statement in statements(json_prop(key.props, "policy")):
                 actions = {a.lower() for a in as_list(statement.get("Action"))}
@@ -104,15 +101,15 @@ def _key_admits_notifiers(args: StackValidationArgs, report: ReportViolation) ->
 
 def _schedule_parts(schedule: PolicyResource) -> tuple[list[PolicyResource], list[PolicyResource]]:
     deps = schedule.property_dependencies.get("target", [])
-    return _of_type(deps, ROLE), _of_type(deps, PIPELINE)
+    return of_type(deps, ROLE), of_type(deps, PIPELINE)
 
 
 def _scheduler_role_scoped(args: StackValidationArgs, report: ReportViolation) -> None:
-    for schedule in _of_type(args.resources, SCHEDULE):
+    for schedule in of_type(args.resources, SCHEDULE):
         roles, _ = _schedule_parts(schedule)
         pipeline_arn = (schedule.props.get("target") or {}).get("arn")
         for role in roles:
-            for policy in _depending_on(_of_type(args.resources, ROLE_POLICY), role, "role"):
+            for policy in _depending_on(of_type(args.resources, ROLE_POLICY), role, "role"):
                 for statement in statements(json_prop(policy.props, "policy")):
                     if statement.get("Effect") != "Allow":
                         continue
@@ -132,7 +129,7 @@ def _scheduler_role_scoped(args: StackValidationArgs, report: ReportViolation) -
 
 
 def _no_self_approval(args: StackValidationArgs, report: ReportViolation) -> None:
-    for schedule in _of_type(args.resources, SCHEDULE):
+    for schedule in of_type(args.resources, SCHEDULE):
         target = schedule.props.get("target") or {}
         parameters = (target.get("sagemakerPipelineParameters") or {}).get("pipelineParameters")
         values = {p.get("name"): p.get("value") for p in as_list(parameters)}
@@ -171,10 +168,10 @@ def _watched_events(pattern: dict[str, Any]) -> set[str]:
 
 
 def _failure_alerting(args: StackValidationArgs, report: ReportViolation) -> None:
-    targets = _of_type(args.resources, EVENT_TARGET)
-    for pipeline in _of_type(args.resources, PIPELINE):
+    targets = of_type(args.resources, EVENT_TARGET)
+    for pipeline in of_type(args.resources, PIPELINE):
         watched: set[str] = set()
-        for rule in _depending_on(_of_type(args.resources, EVENT_RULE), pipeline, "eventPattern"):
+        for rule in _depending_on(of_type(args.resources, EVENT_RULE), pipeline, "eventPattern"):
             if _depending_on(targets, rule, "rule"):
                 watched |= _watched_events(json_prop(rule.props, "eventPattern") or {})
         missing = {"failed steps", "stopped runs"} - watched
@@ -193,9 +190,9 @@ def _kept_inline_policies_declared(args: StackValidationArgs, report: ReportViol
     """A role's exclusive list of inline policies may name only documents this stack declares
     (RolePolicy), so that every permission the role keeps passes through the pack."""
     declared: dict[str, set[str]] = {}
-    for policy in _of_type(args.resources, ROLE_POLICY):
+    for policy in of_type(args.resources, ROLE_POLICY):
         declared.setdefault(str(policy.props.get("role")), set()).add(str(policy.props.get("name")))
-    for exclusive in _of_type(args.resources, ROLE_POLICIES_EXCLUSIVE):
+    for exclusive in of_type(args.resources, ROLE_POLICIES_EXCLUSIVE):
         role = str(exclusive.props.get("roleName"))
         unknown = sorted(
             set(map(str, exclusive.props.get("policyNames") or [])) - declared.get(role, set())
@@ -212,14 +209,14 @@ def _kept_inline_policies_declared(args: StackValidationArgs, report: ReportViol
 
 
 def _missed_run_alarm(args: StackValidationArgs, report: ReportViolation) -> None:
-    for schedule in _of_type(args.resources, SCHEDULE):
+    for schedule in of_type(args.resources, SCHEDULE):
         if schedule.props.get("state") != "ENABLED":
             continue
         _, pipelines = _schedule_parts(schedule)
         names = {p.props.get("pipelineName") for p in pipelines}
         watched = [
             a
-            for a in _of_type(args.resources, ALARM)
+            for a in of_type(args.resources, ALARM)
             if a.props.get("metricName") == "ExecutionStarted"
             and (a.props.get("dimensions") or {}).get("PipelineName") in names
         ]
